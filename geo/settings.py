@@ -1,0 +1,56 @@
+"""Typed settings, read from the environment (prefix ``DIABAN_``) at call time.
+
+``DATABASE_URL`` keeps its conventional unprefixed name because hosting tools set it; when it
+is unset the project starts its own PostGIS cluster (see :mod:`geo.embedded`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_SHARED_BOUNDARIES = PROJECT_ROOT.parent / "shared" / "data" / "boundaries"
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform in one place."""
+
+    model_config = SettingsConfigDict(env_prefix="DIABAN_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "DIABAN_DATABASE_URL"),
+        description="SQLAlchemy URL of an existing PostGIS database; unset = embedded cluster.",
+    )
+    data_dir: Path = Field(
+        default=_SHARED_BOUNDARIES,
+        description="Folder holding the boundary datasets listed in boundaries/registry.py.",
+    )
+    state_dir: Path = Field(
+        default=PROJECT_ROOT / ".diaban",
+        description="Git-ignored folder for the embedded cluster, caches and reports.",
+    )
+    database_name: str = "diaban"
+    snap_tolerance_m: float = Field(default=2000.0, gt=0, le=50_000)
+    tile_url: str | None = Field(
+        default=None, description="Optional XYZ tile URL; none by default (offline)."
+    )
+    tile_attribution: str = ""
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.state_dir / "reports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()
