@@ -81,6 +81,31 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
 
 
+def _fill_small_holes(geoms: np.ndarray) -> np.ndarray:
+    """Give every hole of the union smaller than :data:`SMALL_HOLE_KM2` to a bordering unit.
+
+    The cleaner closes narrow gaps between units but leaves holes inside one unit's own
+    polygon and wide, short gaps; a hole this small is a digitising artefact, not a lake.
+    """
+    out = geoms.copy()
+    union = shapely.coverage_union_all(out)
+    holes = np.array([shapely.Polygon(r) for p in shapely.get_parts(union) for r in p.interiors], dtype=object)
+    if len(holes) == 0:
+        return out
+    small = holes[areas_km2(holes) < SMALL_HOLE_KM2]
+    tree = shapely.STRtree(out)
+    for hole in small:
+        candidates = tree.query(hole, predicate="intersects")
+        if len(candidates) == 0:
+            continue
+        shared = shapely.length(shapely.intersection(shapely.boundary(out[candidates]), shapely.boundary(hole)))
+        best = candidates[int(np.argmax(shared))]
+        out[best] = as_multipolygons(np.array([shapely.union(out[best], hole)], dtype=object))[0]
+    if len(small):
+        log.info("Filled %d small holes of the coverage", len(small))
+    return out
+
+
 def repair_coverage(geoms: np.ndarray, *, gap_width: float = DEFAULT_GAP_WIDTH_DEG) -> np.ndarray:
     """Return a clean coverage from overlapping, sliver-ridden lon/lat polygons.
 
@@ -105,7 +130,7 @@ def repair_coverage(geoms: np.ndarray, *, gap_width: float = DEFAULT_GAP_WIDTH_D
     if any(g is None for g in valid):
         raise ValueError("`geoms` must all be non-empty polygons; repair cannot invent a unit.")
     cleaned = shapely.coverage_clean(valid, gap_width=gap_width, merge_strategy="longest_border")
-    out = as_multipolygons(cleaned)
+    out = _fill_small_holes(as_multipolygons(cleaned))
     lost = [i for i, g in enumerate(out) if g is None]
     if lost:
         raise ValueError(f"Coverage repair emptied the units at positions {lost}.")

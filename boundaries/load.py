@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from boundaries import display, lineage, sources, store
 from boundaries.coverage import CoverageStats, measure_coverage, repair_coverage
-from boundaries.registry import VerifiedFile, locate_datasets
+from boundaries.registry import Dataset, VerifiedFile, locate_datasets
 from boundaries.validate import CodeCheck, check_codes
 from geo.crs import WGS84, areas_km2
 from geo.errors import BoundaryValidationError
@@ -58,11 +58,12 @@ class LoadReport:
     lineage: dict[str, int] = field(default_factory=dict)
     display: dict[str, dict] = field(default_factory=dict)
     report_path: Path | None = None
+    cache_dir: Path | None = None
 
 
 def _progress(total: int, enabled: bool) -> tqdm:
     return tqdm(total=total, desc="Ranh giới / Boundaries", unit="bước", disable=not enabled,
-                bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}")
+                bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}")
 
 
 def _repair_cached(geoms: np.ndarray, *, sha256: str, cache_dir: Path | None) -> np.ndarray:
@@ -135,6 +136,7 @@ def load_boundaries(
     reports_dir: Path | None = None,
     force: bool = False,
     show_progress: bool = True,
+    registry: dict[str, Dataset] | None = None,
 ) -> LoadReport:
     """Load all registered boundary layers; skip when the same files were loaded already.
 
@@ -150,11 +152,13 @@ def load_boundaries(
         Where to write ``boundaries_quality.md`` (None: the settings' reports folder).
     force
         Re-run every step even when the load log says these files were loaded.
+    registry
+        Dataset registry to verify against (default: :data:`boundaries.registry.DATASETS`).
     """
     settings = get_settings()
-    files: dict[str, VerifiedFile] = locate_datasets(REQUIRED, data_dir=data_dir)
+    files: dict[str, VerifiedFile] = locate_datasets(REQUIRED, data_dir=data_dir, registry=registry)
     sha = {layer: files[_source_of(layer)].sha256 for layer in LAYERS}
-    report = LoadReport()
+    report = LoadReport(cache_dir=cache_dir)
     with engine.connect() as conn:
         done = store.loaded_versions(conn)
     if not force and all((layer, sha[layer], LOADER_VERSION) in done for layer in LAYERS):
@@ -165,9 +169,8 @@ def load_boundaries(
     bar = _progress(9, show_progress)
 
     def step(text: str) -> None:
-        bar.set_postfix_str(text)
-        bar.update(1)
         log.info(text)
+        bar.update(1)
 
     official_provinces, official_communes = sources.read_official_2025(files["official_2025"].path)
     communes = sources.read_layer(files["communes_2025"].path, layer="communes_2025",

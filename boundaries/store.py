@@ -206,4 +206,4 @@ def read_units(conn: Connection, *, level: str, current: bool = True) -> gpd.Geo
         " geom FROM admin_unit WHERE level = :level" + (" AND valid_to IS NULL" if current else "")
         + " ORDER BY code, valid_from"
     )
-    return gpd.read_postgis(query, conn, geom_col="geom", params={"level": level})
+    return gpd.read_postgis(query, conn, geom_col="geom", params={"level": level}).rename_geometry("geometry")

@@ -26,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from geo.errors import DatabaseSetupError
+from geo.ospackages import apt_install
 from geo.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -60,19 +61,6 @@ def _find_bin_dir() -> Path | None:
     return None
 
 
-def _apt_install(packages: list[str]) -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    log.info("Installing %s from the OS packages", " ".join(packages))
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]
-    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=False)
-        done = subprocess.run(install, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise DatabaseSetupError(
-                f"Could not install {' '.join(packages)} with apt-get: {done.stderr.strip()[-500:]}"
-            )
-
-
 def ensure_postgis_installed() -> Path:
     """Return the PostgreSQL bin dir, installing PostgreSQL and PostGIS if they are missing."""
     bin_dir = _find_bin_dir()
@@ -86,11 +74,11 @@ def ensure_postgis_installed() -> Path:
     existing = sorted((p.name for p in _PG_ROOT.glob("[0-9]*")), key=int) if _PG_ROOT.is_dir() else []
     version = existing[-1] if existing else None
     packages = [f"postgresql-{version}-postgis-3"] if version else ["postgresql", "postgis"]
-    _apt_install(packages)
+    apt_install(packages)
     if _find_bin_dir() is None and not version:
         # The meta-package pulled the default server; add its PostGIS build explicitly.
         version = sorted((p.name for p in _PG_ROOT.glob("[0-9]*")), key=int)[-1]
-        _apt_install([f"postgresql-{version}-postgis-3"])
+        apt_install([f"postgresql-{version}-postgis-3"])
     bin_dir = _find_bin_dir()
     if bin_dir is None:
         raise DatabaseSetupError("PostGIS was installed but its extension files were not found.")

@@ -1,0 +1,24 @@
+"""What every page shares: the database engine, cached, and turning errors into sentences."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from geo.database import database_url, get_engine
+from geo.errors import DiabanError
+
+
+@st.cache_resource(show_spinner="Đang kết nối cơ sở dữ liệu…")
+def engine() -> Engine:
+    """Return the process-wide engine (the database was prepared by the run command)."""
+    return get_engine(database_url())
+
+
+def show_error(exc: Exception) -> None:
+    """Show an error as a sentence that says what to do, never a traceback."""
+    if isinstance(exc, DiabanError):
+        st.error(str(exc))
+    else:
+        st.error("Không truy vấn được cơ sở dữ liệu. Hãy thử lại; nếu lỗi lặp lại, báo quản trị viên. "
+                 f"/ The database query failed ({type(exc).__name__}). Try again; if it repeats, tell the administrator.")

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Địa bàn: the project's only entry point on a fresh machine.
+#   bash run.sh app    install what is missing, start the embedded PostGIS, migrate, load the
+#                      boundaries (and demo data) when the database is empty, start the app
+#   bash run.sh test   the same preparation, then the whole test suite
+#   bash run.sh stop   stop the embedded PostGIS cluster
+# With DATABASE_URL set, no database is started: that server is used.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PY=${PYTHON:-python3}
+VENV=.venv
+
+bootstrap() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+      echo "python3-venv is missing: installing it from the OS packages" >&2
+      apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null
+      rm -rf "$VENV" && "$PY" -m venv "$VENV"
+    fi
+  fi
+  local want have
+  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    echo "Cài thư viện Python / installing Python packages…" >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
+    echo "$want" > "$VENV/.requirements.sha256"
+  fi
+  "$VENV/bin/python" -m layers vendor >/dev/null
+}
+
+case "${1:-}" in
+  app)
+    bootstrap
+    "$VENV/bin/python" -m etl prepare
+    port=${DIABAN_PORT:-8501}
+    echo "Địa bàn đang chạy tại / running at: http://localhost:${port}"
+    exec "$VENV/bin/python" -m streamlit run app.py --server.port "$port" --server.address 0.0.0.0
+    ;;
+  test)
+    bootstrap
+    shift
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  stop)
+    bootstrap
+    "$VENV/bin/python" -c "from geo.embedded import stop_cluster; print('stopped' if stop_cluster() else 'not running')"
+    ;;
+  *)
+    echo "usage: bash run.sh app | test | stop" >&2
+    exit 2
+    ;;
+esac
