@@ -22,3 +22,9 @@ def show_error(exc: Exception) -> None:
     else:
         st.error("Không truy vấn được cơ sở dữ liệu. Hãy thử lại; nếu lỗi lặp lại, báo quản trị viên. "
                  f"/ The database query failed ({type(exc).__name__}). Try again; if it repeats, tell the administrator.")
+
+
+def vn_number(value: float, decimals: int = 0) -> str:
+    """Format a number the Vietnamese way: 3.321 and 1.234,5."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from geo.settings import get_settings
 from layers.boundaries import COMMUNE_STYLE, PROVINCE_STYLE, base_map, fit_to, units_layer
-from pages.shared import engine, show_error
+from pages.shared import engine, show_error, vn_number
 from queries.lookup import unit_at
 from queries.maps import unit_shapes
 
@@ -40,7 +40,7 @@ if chosen:
     units_layer(communes, name="Xã / communes", style=COMMUNE_STYLE,
                 fields=["name", "code"], aliases=["Xã", "Mã"]).add_to(fmap)
     fit_to(fmap, communes)
-    st.caption(f"{len(communes):,} xã, phường, đặc khu".replace(",", "."))
+    st.caption(f"{vn_number(len(communes))} xã, phường, đặc khu")
 
 left, right = st.columns([3, 1])
 with left:
