@@ -40,6 +40,7 @@ class Settings(BaseSettings):
         default=None, description="Optional XYZ tile URL; none by default (offline)."
     )
     tile_attribution: str = ""
+    max_upload_mb: int = Field(default=200, gt=0, le=4096, description="Largest file an import accepts.")
 
     @property
     def cache_dir(self) -> Path:

@@ -1,0 +1,217 @@
+"""Import a file of records: read, validate, locate, then load or quarantine every row.
+
+One import is one transaction with a batch id. Every input row ends up either in its table
+(inserted, updated or unchanged, keyed by source id) or in ``quarantine`` with its row
+number and reason, so ``rows_in = rows_loaded + rows_quarantined`` always (a check constraint
+on ``import_batch`` enforces it). A crash or a kill before the commit leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from tqdm import tqdm
+
+from boundaries.point_index import load_commune_index
+from etl.locate import load_gazetteer, locate
+from etl.quarantine import reason_text
+from etl.readers import UnreadableFileError, read_table
+from etl.specs import SPECS, RecordSpec
+from etl.validate import canonical_columns, check_fields
+from geo.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+LOCATION_COLUMNS = ["commune_code", "province_code", "old_commune_code", "located_by", "h3_9", "classification"]
+SOURCE_COLUMNS = ["source_file", "source_row", "source_sha256", "content_hash"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did; ``rows_in == rows_loaded + rows_quarantined``."""
+
+    batch_id: int
+    record_type: str
+    file_name: str
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    inserted: int
+    updated: int
+    unchanged: int
+    quarantine: pd.DataFrame
+
+    def summary(self) -> str:
+        return (f"{self.file_name}: {self.rows_in:,} dòng vào = {self.rows_loaded:,} đã nạp "
+                f"(mới {self.inserted:,}, cập nhật {self.updated:,}, không đổi {self.unchanged:,}) + "
+                f"{self.rows_quarantined:,} cách ly / rows in = loaded + quarantined")
+
+
+def _spec(record_type: str) -> RecordSpec:
+    if record_type not in SPECS:
+        raise ValueError(f"`record_type` must be one of {sorted(SPECS)}, got {record_type!r}.")
+    return SPECS[record_type]
+
+
+def import_file(engine: Engine, path: Path | str, *, record_type: str = "case",
+                show_progress: bool = False, today: date | None = None) -> ImportResult:
+    """Import the CSV, .xlsx or GeoJSON file at ``path``."""
+    path = Path(path)
+    return import_bytes(engine, path.read_bytes(), file_name=path.name, record_type=record_type,
+                        show_progress=show_progress, today=today)
+
+
+def import_bytes(engine: Engine, raw: bytes, *, file_name: str, record_type: str = "case",
+                 show_progress: bool = False, today: date | None = None) -> ImportResult:
+    """Import an uploaded file's bytes (what the app calls)."""
+    settings = get_settings()
+    limit = settings.max_upload_mb * 1024 * 1024
+    if len(raw) > limit:
+        raise UnreadableFileError(f"Tệp {file_name} lớn hơn giới hạn {settings.max_upload_mb} MB. "
+                                  f"/ The file is over the {settings.max_upload_mb} MB limit.")
+    rows = read_table(raw, file_name=file_name)
+    return import_rows(engine, rows, record_type=record_type, file_name=file_name,
+                       sha256=hashlib.sha256(raw).hexdigest(), show_progress=show_progress, today=today)
+
+
+def import_rows(engine: Engine, rows: pd.DataFrame, *, record_type: str, file_name: str, sha256: str,
+                show_progress: bool = False, today: date | None = None) -> ImportResult:
+    """Validate, locate and load ``rows`` (text columns plus ``source_row``)."""
+    spec = _spec(record_type)
+    settings = get_settings()
+    today = today or date.today()
+    bar = tqdm(total=4, desc=f"Nhập {spec.label_vi or record_type}", disable=not show_progress,
+               bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}")
+    rows = canonical_columns(rows, spec).reset_index(drop=True)
+    if "__geometry_type" in rows:
+        rows.loc[rows["__geometry_type"] != "", ["lon", "lat"]] = ""
+    bar.update(1)
+    checked = check_fields(rows, spec, today=today)
+    if "__geometry_type" in rows:
+        bad_geom = (rows["__geometry_type"] != "") & (checked.reason == "")
+        checked.reason[bad_geom] = "geometry_not_point"
+        checked.reason_value[bad_geom] = rows["__geometry_type"][bad_geom]
+    bar.update(1)
+    with engine.connect() as conn:
+        index = load_commune_index(conn, cache_dir=settings.cache_dir)
+        gazetteer = load_gazetteer(conn)
+    ok_fields = checked.reason == ""
+    rows_to_locate = rows[ok_fields].copy()
+    rows_to_locate["source_id"] = checked.values.loc[ok_fields, "source_id"]
+    located = locate(rows_to_locate, index=index, gazetteer=gazetteer, snap_tolerance_m=settings.snap_tolerance_m)
+    reason = checked.reason.copy()
+    field, value = checked.reason_field.copy(), checked.reason_value.copy()
+    reason[ok_fields] = located.reason
+    field[ok_fields] = located.reason_field
+    value[ok_fields] = located.reason_value
+    bar.update(1)
+
+    good = reason == ""
+    records = _records(spec, checked.values[good], located.frame.loc[good[good].index], rows["source_row"][good],
+                       file_name=file_name, sha256=sha256)
+    quarantine = _quarantine_rows(rows[~good], checked.values["source_id"][~good], reason[~good],
+                                  field[~good], value[~good], spec=spec)
+    with engine.begin() as conn:
+        result = _write(conn, spec, records, quarantine, file_name=file_name, sha256=sha256, rows_in=len(rows))
+    bar.update(1)
+    bar.close()
+    log.info(result.summary())
+    return result
+
+
+def _content_hash(frame: pd.DataFrame) -> pd.Series:
+    text = frame.astype(str)
+    a = pd.util.hash_pandas_object(text, index=False, hash_key="diaban-content-1")
+    b = pd.util.hash_pandas_object(text, index=False, hash_key="diaban-content-2")
+    return pd.Series([f"{x:016x}{y:016x}" for x, y in zip(a.to_numpy(), b.to_numpy())], index=frame.index)
+
+
+def _pg_array(values: list[str]) -> str:
+    return "{" + ",".join(values) + "}"
+
+
+def _records(spec: RecordSpec, values: pd.DataFrame, where: pd.DataFrame, source_row: pd.Series,
+             *, file_name: str, sha256: str) -> pd.DataFrame:
+    out = pd.DataFrame(index=values.index)
+    for fld in spec.fields:
+        column = values[fld.name]
+        out[fld.name] = column.map(_pg_array) if fld.type == "terms" else column
+    for name in LOCATION_COLUMNS:
+        out[name] = values[name] if name == "classification" else where[name]
+    out["lon"], out["lat"] = where["lon"], where["lat"]
+    out["content_hash"] = _content_hash(out)
+    out["source_file"] = file_name
+    out["source_row"] = source_row.astype(int)
+    out["source_sha256"] = sha256
+    return out
+
+
+def _quarantine_rows(raw: pd.DataFrame, source_id: pd.Series, reason: pd.Series, field: pd.Series,
+                     value: pd.Series, *, spec: RecordSpec) -> pd.DataFrame:
+    texts = [reason_text(r, field=f, value=v) for r, f, v in zip(reason, field, value)]
+    payload = raw.drop(columns=["source_row"]).to_dict("records")
+    province = raw["province_code"] if "province_code" in raw else pd.Series(None, index=raw.index)
+    return pd.DataFrame({
+        "record_type": spec.record_type,
+        "source_row": raw["source_row"].astype(int),
+        "source_id": source_id,
+        "province_code": province.where(province.astype(str).str.fullmatch(r"\d{2}"), None),
+        "reason_code": reason,
+        "reason_vi": [t[0] for t in texts],
+        "reason_en": [t[1] for t in texts],
+        "raw": [json.dumps(p, ensure_ascii=False) for p in payload],
+    }, index=raw.index)
+
+
+def _copy_csv(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False)
+    columns = ", ".join(frame.columns)
+    with conn.connection.driver_connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+
+
+def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine: pd.DataFrame, *,
+           file_name: str, sha256: str, rows_in: int) -> ImportResult:
+    table = spec.table  # from the spec allow-list, never from user input
+    batch_id = conn.execute(sa.text(
+        "INSERT INTO import_batch (record_type, file_name, sha256) VALUES (:t, :f, :s) RETURNING id"),
+        {"t": spec.record_type, "f": file_name, "s": sha256}).scalar_one()
+    columns = [f.name for f in spec.fields] + LOCATION_COLUMNS + SOURCE_COLUMNS
+    conn.execute(sa.text(
+        f"CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA"))
+    conn.execute(sa.text("ALTER TABLE stage ADD COLUMN lon float8, ADD COLUMN lat float8"))
+    _copy_csv(conn, "stage", records[columns + ["lon", "lat"]])
+    counts = conn.execute(sa.text(
+        f"SELECT count(*) FILTER (WHERE t.id IS NULL), count(*) FILTER (WHERE t.content_hash = s.content_hash),"
+        f" count(*) FILTER (WHERE t.content_hash <> s.content_hash)"
+        f" FROM stage s LEFT JOIN {table} t USING (source_id)")).one()
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns + ["geom", "batch_id"] if c != "source_id")
+    conn.execute(sa.text(
+        f"INSERT INTO {table} ({', '.join(columns)}, geom, batch_id)"
+        f" SELECT {', '.join(columns)},"
+        f" CASE WHEN lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END, :batch"
+        f" FROM stage ON CONFLICT (source_id) DO UPDATE SET {updates}"
+        f" WHERE {table}.content_hash <> EXCLUDED.content_hash"), {"batch": batch_id})
+    if len(quarantine):
+        frame = quarantine.assign(batch_id=batch_id)
+        _copy_csv(conn, "quarantine", frame[["batch_id", "record_type", "source_row", "source_id", "province_code",
+                                             "reason_code", "reason_vi", "reason_en", "raw"]])
+    inserted, unchanged, updated = (int(c) for c in counts)
+    conn.execute(sa.text(
+        "UPDATE import_batch SET finished_at = now(), rows_in = :i, rows_loaded = :l, rows_quarantined = :q,"
+        " rows_inserted = :n, rows_updated = :u, rows_unchanged = :c WHERE id = :id"),
+        {"i": rows_in, "l": len(records), "q": len(quarantine), "n": inserted, "u": updated, "c": unchanged,
+         "id": batch_id})
+    return ImportResult(batch_id, spec.record_type, file_name, rows_in, len(records), len(quarantine),
+                        inserted, updated, unchanged, quarantine.reset_index(drop=True))
