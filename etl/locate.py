@@ -108,6 +108,11 @@ class Located:
     reason_value: pd.Series
 
 
+def _pad5(values: pd.Series) -> pd.Series:
+    text = values.fillna("").astype(str).str.strip()
+    return text.where(~(text.str.fullmatch(r"\d{1,5}")), text.str.zfill(5))
+
+
 def _to_float(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.str.replace(",", ".", regex=False), errors="coerce")
 
@@ -148,7 +153,22 @@ def locate(rows: pd.DataFrame, *, index: CommuneIndex, gazetteer: Gazetteer, sna
             reason[missed] = np.where(swapped, "swapped_coordinates", "outside_vietnam")
             reason_value[missed] = [f"{a}, {b}" for a, b in zip(x[~ok], y[~ok])]
 
-    # 2-4. Codes and names, row by row (rare next to coordinates, and each needs a lookup).
+    # 2. A 2025 commune code, and 3. an old code with a single successor: vectorised.
+    unplaced = out["located_by"].isna() & (reason == "")
+    code = _pad5(col["commune_code"])
+    old = _pad5(col["old_commune_code"])
+    by_code = unplaced & code.isin(gazetteer.commune_province.keys())
+    out.loc[by_code, "commune_code"] = code[by_code]
+    out.loc[by_code, "located_by"] = "code"
+    single = {o: parts[0][0] for o, parts in gazetteer.lineage.items() if len(parts) == 1}
+    by_old = unplaced & ~by_code & (code == "") & old.isin(single.keys())
+    out.loc[by_old, "commune_code"] = old[by_old].map(single)
+    out.loc[by_old, "old_commune_code"] = old[by_old]
+    out.loc[by_old, "located_by"] = "old_code"
+    placed = by_code | by_old
+    out.loc[placed, "province_code"] = out.loc[placed, "commune_code"].map(gazetteer.commune_province)
+
+    # The rest (split old codes, names, errors) row by row: rare, and each needs a lookup.
     pending = out.index[out["located_by"].isna() & (reason == "")]
     for i in pending:
         code, old, source_id = col["commune_code"][i].strip(), col["old_commune_code"][i].strip(), col["source_id"][i]

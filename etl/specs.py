@@ -19,6 +19,7 @@ class Field:
     terms: dict | None = None
     aliases: tuple[str, ...] = ()
     max_length: int = 500
+    future_ok: bool = False  # planned and due dates may lie ahead; event dates may not
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ CASES = RecordSpec("case", "case_record", (
     _CATEGORIES,
     Field("decision_no", "text", False, aliases=("decision_no", "so_quyet_dinh", "so_qd")),
     Field("decision_date", "date", True, aliases=("decision_date", "ngay_quyet_dinh", "ngay_qd", "ngay")),
-    Field("planned_end", "date", False, aliases=("planned_end", "han_ket_thuc", "ngay_ket_thuc_du_kien")),
+    Field("planned_end", "date", False, aliases=("planned_end", "han_ket_thuc", "ngay_ket_thuc_du_kien"),
+          future_ok=True),
     Field("actual_end", "date", False, aliases=("actual_end", "ngay_ket_thuc", "ngay_ket_thuc_thuc_te")),
     Field("status", "term", True, v.STATUSES, ("status", "trang_thai", "tinh_trang")),
     Field("conclusion", "term", False, v.CONCLUSIONS, ("conclusion", "ket_luan")),
@@ -72,7 +74,7 @@ PETITIONS = RecordSpec("petition", "petition", (
     Field("received_date", "date", True, aliases=("received_date", "ngay_nhan", "ngay_tiep_nhan")),
     Field("competent_level", "term", True, v.ACTING_LEVELS, ("competent_level", "cap_tham_quyen", "cap")),
     Field("eligible", "bool", False, aliases=("eligible", "du_dieu_kien", "du_dk")),
-    Field("due_date", "date", False, aliases=("due_date", "han_giai_quyet", "han")),
+    Field("due_date", "date", False, aliases=("due_date", "han_giai_quyet", "han"), future_ok=True),
     Field("resolved_date", "date", False, aliases=("resolved_date", "ngay_giai_quyet")),
     Field("result", "term", False, v.PETITION_RESULTS, ("result", "ket_qua")),
     Field("case_source_id", "text", False, aliases=("case_source_id", "ma_vu_viec_lien_quan")),

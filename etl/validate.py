@@ -19,6 +19,18 @@ _FALSE = {"0", "false", "khong", "no", ""}
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
+def _parse_terms(text: str, terms: dict) -> list[str] | None:
+    """Parse a list of labels separated by | ; or , (None if any is unknown)."""
+    if not text:
+        return []
+    whole = parse_term(text, terms)  # labels such as "tài chính, tài sản" contain a comma
+    if whole:
+        return [whole]
+    parts = [p.strip() for p in text.replace(";", "|").replace(",", "|").split("|") if p.strip()]
+    codes = [parse_term(p, terms) for p in parts]
+    return None if any(c is None for c in codes) else list(dict.fromkeys(codes))
+
+
 def canonical_columns(frame: pd.DataFrame, spec: RecordSpec) -> pd.DataFrame:
     """Rename the file's columns to ours (folded match on aliases); unknown columns are kept."""
     aliases: dict[str, str] = {}
@@ -48,6 +60,12 @@ def parse_dates(values: pd.Series) -> pd.Series:
             break
         result[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
     return result
+
+
+def _map_unique(values: pd.Series, func) -> pd.Series:
+    """Apply ``func`` once per distinct value: files repeat the same few labels a million times."""
+    mapping = {v: func(v) for v in values.unique()}
+    return values.map(mapping)
 
 
 @dataclass
@@ -86,32 +104,29 @@ def check_fields(rows: pd.DataFrame, spec: RecordSpec, *, today: date) -> Checke
             if fld.required:
                 flag(blank, "missing_date", fld.name, "")
             flag(~blank & parsed.isna(), "bad_date", fld.name, raw)
-            flag(parsed > pd.Timestamp(today), "future_date", fld.name, raw)
+            if not fld.future_ok:
+                flag(parsed > pd.Timestamp(today), "future_date", fld.name, raw)
             flag(parsed.dt.year < 1930, "bad_date", fld.name, raw)
             values[fld.name] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
         elif fld.type == "term":
-            codes = raw.map(lambda s: parse_term(s, fld.terms) if s else None)
+            codes = _map_unique(raw, lambda s, t=fld.terms: parse_term(s, t) if s else None)
             code = "unknown_kind" if fld.name == "kind" else "unknown_value"
             flag(~blank & codes.isna(), code, fld.name, raw)
             values[fld.name] = codes
         elif fld.type == "terms":
-            parts = raw.map(lambda s: [p.strip() for p in s.replace(";", "|").replace(",", "|").split("|") if p.strip()])
-            # Labels such as "tài chính, tài sản" contain a comma: try the whole value first.
-            whole = raw.map(lambda s: parse_term(s, fld.terms) if s else None)
-            codes = parts.map(lambda ps: [parse_term(p, fld.terms) for p in ps])
-            bad = whole.isna() & codes.map(lambda cs: any(c is None for c in cs))
-            flag(bad, "unknown_category", fld.name, raw)
-            values[fld.name] = [[w] if isinstance(w, str) else [c for c in cs if c] for w, cs in zip(whole, codes)]
+            parsed_terms = _map_unique(raw, lambda s, t=fld.terms: _parse_terms(s, t))
+            flag(parsed_terms.isna(), "unknown_category", fld.name, raw)
+            values[fld.name] = parsed_terms.map(lambda cs: cs if isinstance(cs, list) else [])
         elif fld.type == "int":
             number = pd.to_numeric(raw, errors="coerce")
             flag(~blank & (number.isna() | (number < 0) | (number % 1 != 0)), "bad_number", fld.name, raw)
             values[fld.name] = number.astype("Int64")
         elif fld.type == "bool":
-            folded = raw.map(fold)
+            folded = _map_unique(raw, fold)
             flag(~folded.isin(_TRUE | _FALSE), "unknown_value", fld.name, raw)
             values[fld.name] = folded.isin(_TRUE)
     classification = rows["classification"].fillna("").astype(str).str.strip() if "classification" in rows else empty
-    parsed = classification.map(lambda s: parse_term(s, CLASSIFICATIONS) if s else "thuong")
+    parsed = _map_unique(classification, lambda s: parse_term(s, CLASSIFICATIONS) if s else "thuong")
     flag(parsed.isna(), "unknown_value", "classification", classification)
     values["classification"] = parsed.fillna("thuong")
     if "planned_end" in values and "decision_date" in values:

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         default=None, description="Optional XYZ tile URL; none by default (offline)."
     )
     tile_attribution: str = ""
+    demo_scale: float = Field(default=1.0, ge=0, le=100,
+                              description="Size of the demo data loaded into an empty database; 0 = none.")
     max_upload_mb: int = Field(default=200, gt=0, le=4096, description="Largest file an import accepts.")
 
     @property
