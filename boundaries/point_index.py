@@ -97,6 +97,8 @@ class CommuneIndex:
         return cls(codes, geoms, cell=float(arrays["cell"][0]), _arrays=arrays)
 
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = np.where(np.isfinite(x), x, -1e9)  # non-finite coordinates land outside the grid
+        y = np.where(np.isfinite(y), y, -1e9)
         return (np.floor((x - self.x0) / self.cell).astype(np.int64),
                 np.floor((y - self.y0) / self.cell).astype(np.int64))
 

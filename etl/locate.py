@@ -155,15 +155,15 @@ def locate(rows: pd.DataFrame, *, index: CommuneIndex, gazetteer: Gazetteer, sna
 
     # 2. A 2025 commune code, and 3. an old code with a single successor: vectorised.
     unplaced = out["located_by"].isna() & (reason == "")
-    code = _pad5(col["commune_code"])
-    old = _pad5(col["old_commune_code"])
-    by_code = unplaced & code.isin(gazetteer.commune_province.keys())
-    out.loc[by_code, "commune_code"] = code[by_code]
+    code_col = _pad5(col["commune_code"])
+    old_col = _pad5(col["old_commune_code"])
+    by_code = unplaced & code_col.isin(gazetteer.commune_province.keys())
+    out.loc[by_code, "commune_code"] = code_col[by_code]
     out.loc[by_code, "located_by"] = "code"
     single = {o: parts[0][0] for o, parts in gazetteer.lineage.items() if len(parts) == 1}
-    by_old = unplaced & ~by_code & (code == "") & old.isin(single.keys())
-    out.loc[by_old, "commune_code"] = old[by_old].map(single)
-    out.loc[by_old, "old_commune_code"] = old[by_old]
+    by_old = unplaced & ~by_code & (code_col == "") & old_col.isin(single.keys())
+    out.loc[by_old, "commune_code"] = old_col[by_old].map(single)
+    out.loc[by_old, "old_commune_code"] = old_col[by_old]
     out.loc[by_old, "located_by"] = "old_code"
     placed = by_code | by_old
     out.loc[placed, "province_code"] = out.loc[placed, "commune_code"].map(gazetteer.commune_province)
@@ -202,6 +202,9 @@ def locate(rows: pd.DataFrame, *, index: CommuneIndex, gazetteer: Gazetteer, sna
         out.at[i, "province_code"] = gazetteer.commune_province[result[0]]
         if old and result[1] in ("old_code", "estimated", "name"):
             out.at[i, "old_commune_code"] = old
+    # Keep the pre-2025 code a located row came with, whatever located it: history needs it.
+    keep_old = out["old_commune_code"].isna() & out["located_by"].notna() & old_col.isin(gazetteer.lineage.keys())
+    out.loc[keep_old, "old_commune_code"] = old_col[keep_old]
     return Located(out, reason, reason_field, reason_value)
 
 

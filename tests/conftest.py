@@ -59,3 +59,14 @@ def table_counts(engine: sa.Engine) -> dict[str, int]:
     with engine.connect() as c:
         return {t: c.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
                 for t in ("admin_unit", "unit_lineage", "load_log")}
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(engine: sa.Engine, boundaries_loaded: LoadReport, tmp_path_factory):
+    """Small demo data (scale 0.2, fixed 'today') for tests that need realistic records."""
+    from datetime import date
+
+    from etl.demo import generate_demo
+
+    return generate_demo(engine, seed=11, scale=0.2, today=date(2026, 11, 24),
+                         truth_dir=tmp_path_factory.mktemp("truth"))
