@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
@@ -130,10 +132,9 @@ def import_rows(engine: Engine, rows: pd.DataFrame, *, record_type: str, file_na
 
 
 def _content_hash(frame: pd.DataFrame) -> pd.Series:
-    text = frame.astype(str)
-    a = pd.util.hash_pandas_object(text, index=False, hash_key="diaban-content-1")
-    b = pd.util.hash_pandas_object(text, index=False, hash_key="diaban-content-2")
-    return pd.Series([f"{x:016x}{y:016x}" for x, y in zip(a.to_numpy(), b.to_numpy())], index=frame.index)
+    """A 64-bit hash of each record's values: enough to tell a changed row under the same id."""
+    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False, hash_key="diaban-content-1")
+    return pd.Series(np.char.mod("%016x", hashed.to_numpy()), index=frame.index)
 
 
 def _pg_array(values: list[str]) -> str:
@@ -174,11 +175,14 @@ def _quarantine_rows(raw: pd.DataFrame, source_id: pd.Series, reason: pd.Series,
 
 
 def _copy_csv(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
+    """COPY ``frame`` into ``table`` as CSV (Arrow writes it ~5x faster than pandas)."""
+    sink = io.BytesIO()
+    arrow = pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None).astype("string"),
+                                 preserve_index=False)
+    pa_csv.write_csv(arrow, sink, write_options=pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
     columns = ", ".join(frame.columns)
     with conn.connection.driver_connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
+        copy.write(sink.getvalue())
 
 
 def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine: pd.DataFrame, *,

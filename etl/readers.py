@@ -41,8 +41,17 @@ def _decode(raw: bytes) -> str:
 
 
 def _nfc(frame: pd.DataFrame) -> pd.DataFrame:
-    # Windows-1258 and some editors store decomposed diacritics; compare in composed form.
-    return frame.apply(lambda col: col.map(lambda v: unicodedata.normalize("NFC", v.strip()) if isinstance(v, str) else v))
+    """Strip values and compose diacritics (Windows-1258 and some editors store them decomposed)."""
+    out = {}
+    for name, col in frame.items():
+        text = col.astype(str).str.strip()
+        plain = text.str.isascii()
+        if not plain.all():
+            fancy = text[~plain]
+            mapping = {v: unicodedata.normalize("NFC", v) for v in fancy.unique()}
+            text = text.where(plain, fancy.map(mapping))
+        out[unicodedata.normalize("NFC", str(name)).strip()] = text
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _read_csv(raw: bytes) -> pd.DataFrame:
