@@ -1,0 +1,59 @@
+"""Choropleth layers: units coloured by a value, with a legend that says what and in which unit."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+SEQUENTIAL = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
+NO_DATA = "#eeeeee"
+
+
+def choropleth_layer(units: gpd.GeoDataFrame, values: pd.Series, *, name: str, legend: str,
+                     fields: list[str], aliases: list[str]) -> tuple[folium.GeoJson, str]:
+    """Return a layer of ``units`` coloured by ``values`` (indexed by unit code) and its legend HTML.
+
+    Classes are quantiles of the non-zero values, so a few very large units do not wash out
+    the rest of the map.
+    """
+    frame = units.copy()
+    frame["value"] = frame["code"].map(values).fillna(0)
+    positive = frame.loc[frame["value"] > 0, "value"]
+    if len(positive):
+        edges = np.unique(np.quantile(positive, [0, 0.25, 0.5, 0.75, 0.9, 1.0]))
+    else:
+        edges = np.array([0.0, 1.0])
+    if len(edges) < 2:
+        edges = np.array([edges[0], edges[0] + 1])
+    colours = SEQUENTIAL[: len(edges) - 1]
+
+    def colour_of(value: float) -> str:
+        if value <= 0:
+            return NO_DATA
+        k = int(np.searchsorted(edges, value, side="right")) - 1
+        return colours[min(max(k, 0), len(colours) - 1)]
+
+    def style(feature: dict) -> dict:
+        return {"fillColor": colour_of(feature["properties"]["value"]), "color": "#546e7a", "weight": 0.5,
+                "fillOpacity": 0.8}
+
+    layer = folium.GeoJson(
+        frame[fields + ["value", frame.geometry.name]].to_json(drop_id=True),
+        name=name, style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=fields + ["value"], aliases=aliases + [legend]),
+    )
+    items = [(NO_DATA, "0")] + [(c, f"{edges[k]:,.0f} – {edges[k + 1]:,.0f}") for k, c in enumerate(colours)]
+    return layer, legend_html(legend, items)
+
+
+def legend_html(title: str, items: list[tuple[str, str]]) -> str:
+    """Return a small legend (colour swatches and labels) as HTML; no script, works offline."""
+    swatches = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
+        f'<span style="width:14px;height:14px;background:{c};border:1px solid #90a4ae;margin-right:4px"></span>'
+        f"{html.escape(label)}</span>" for c, label in items)
+    return f'<div style="font-size:0.85rem"><b>{html.escape(title)}</b>: {swatches}</div>'

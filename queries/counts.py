@@ -1,0 +1,71 @@
+"""Counts of records by unit, period and kind, from the codes stored at import (no geometry)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo.errors import InvalidArgumentError
+
+_LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code"}
+
+
+def _check_period(start: date, end: date) -> None:
+    if not (isinstance(start, date) and isinstance(end, date)) or start > end:
+        raise InvalidArgumentError(f"`start` and `end` must be dates with start <= end, got {start!r}, {end!r}.")
+
+
+def case_counts(conn: Connection, *, level: str, start: date, end: date, kinds: list[str] | None = None,
+                province_code: str | None = None) -> pd.DataFrame:
+    """Return cases per unit (``code``) and ``kind`` decided in ``[start, end]``.
+
+    Parameters
+    ----------
+    level
+        ``"province"`` or ``"commune"`` (2025 units).
+    kinds
+        Activity kinds to keep (all when None).
+    province_code
+        Only this province's records.
+    """
+    if level not in _LEVEL_COLUMN:
+        raise InvalidArgumentError(f"`level` must be one of {tuple(_LEVEL_COLUMN)}, got {level!r}.")
+    _check_period(start, end)
+    column = _LEVEL_COLUMN[level]  # identifier from the allow-list above
+    query = sa.text(f"""
+        SELECT {column} AS code, kind, count(*) AS cases
+        FROM case_record
+        WHERE decision_date BETWEEN :start AND :end
+          AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
+          AND (CAST(:province AS text) IS NULL OR province_code = :province)
+        GROUP BY 1, 2
+        ORDER BY 1, 2
+    """)
+    return pd.read_sql(query, conn, params={"start": start, "end": end, "kinds": kinds, "province": province_code})
+
+
+def headline_counts(conn: Connection, *, start: date, end: date) -> pd.DataFrame:
+    """Return national counts per kind for ``[start, end]`` and for the same dates a year before.
+
+    Activity is seasonal (a third in the first half), so a period is compared with the same
+    period of the previous year, not with the span just before it.
+    """
+    _check_period(start, end)
+    query = sa.text("""
+        SELECT kind,
+               count(*) FILTER (WHERE decision_date BETWEEN :start AND :end) AS cases,
+               count(*) FILTER (WHERE decision_date BETWEEN :prev_start AND :prev_end) AS previous
+        FROM case_record
+        WHERE decision_date BETWEEN :prev_start AND :end
+        GROUP BY kind
+        ORDER BY kind
+    """)
+    return pd.read_sql(query, conn, params={"start": start, "end": end, "prev_start": _year_before(start),
+                                            "prev_end": _year_before(end)})
+
+
+def _year_before(day: date) -> date:
+    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
