@@ -54,8 +54,9 @@ PETITION_DUE_DAYS = {"to_cao": 90, "khieu_nai": 60, "phan_anh": 30}
 
 @dataclass
 class GroundTruth:
-    hotspots: list[str] = field(default_factory=list)
+    hotspots: list[str] = field(default_factory=list)  # seed communes of planted clusters
     growing_hotspots: list[str] = field(default_factory=list)
+    clusters: dict[str, list[str]] = field(default_factory=dict)  # seed -> the seed and its neighbours
     lagging_communes: list[str] = field(default_factory=list)
     lagging_provinces: list[str] = field(default_factory=list)
     overdue_petition_communes: list[str] = field(default_factory=list)
@@ -88,6 +89,20 @@ def _old_codes(engine: Engine) -> dict[str, list[str]]:
         for new, old in rows:
             inverse.setdefault(new, []).append(old)
     return inverse
+
+
+def _neighbours(engine: Engine, codes: list[str]) -> dict[str, list[str]]:
+    """Each commune of ``codes`` with its queen neighbours: a hotspot is a cluster, not one unit."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT a.code, b.code FROM admin_unit a JOIN admin_unit b ON b.level = 'commune'"
+            " AND b.valid_to IS NULL AND ST_Touches(a.geom, b.geom)"
+            " WHERE a.level = 'commune' AND a.valid_to IS NULL AND a.code = ANY(:codes) ORDER BY 1, 2"),
+            {"codes": codes}).all()
+    out = {c: [c] for c in codes}
+    for seed, other in rows:
+        out[seed].append(other)
+    return out
 
 
 def _points_in(communes: pd.DataFrame, picks: np.ndarray, index: CommuneIndex, rng: np.random.Generator,
@@ -135,9 +150,16 @@ def generate_demo(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: d
     truth = GroundTruth(seed=seed, scale=scale, today=today.isoformat())
     order = rng.permutation(n_communes)
     urban = order[members[order] > np.median(members)]
-    truth.hotspots = sorted(communes["code"].to_numpy()[urban[:6]].tolist())
-    truth.growing_hotspots = sorted(communes["code"].to_numpy()[urban[6:10]].tolist())
-    truth.lagging_communes = sorted(communes["code"].to_numpy()[urban[10:22]].tolist())
+    seeds = _spread(communes, urban, 10)
+    truth.hotspots = sorted(communes["code"].to_numpy()[seeds[:6]].tolist())
+    truth.growing_hotspots = sorted(communes["code"].to_numpy()[seeds[6:10]].tolist())
+    truth.clusters = _neighbours(engine, truth.hotspots + truth.growing_hotspots)
+    urban = np.array([u for u in urban if communes["code"].iat[u] not in
+                      {c for members_ in truth.clusters.values() for c in members_}])
+    # Lagging communes are large ones: a small commune's shortfall is, rightly, within the noise.
+    large = urban[members[urban] > np.quantile(members, 0.9)]
+    truth.lagging_communes = sorted(communes["code"].to_numpy()[large[:12]].tolist())
+    urban = np.array([u for u in urban if u not in set(large[:12])])
     provinces = sorted(communes["province_code"].unique())
     truth.lagging_provinces = [provinces[int(rng.integers(len(provinces)))]]
     truth.overdue_petition_communes = sorted(communes["code"].to_numpy()[urban[22:28]].tolist())
@@ -150,7 +172,7 @@ def generate_demo(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: d
                                       today=today).rows_loaded
 
     cases = _cases(communes, members, inverse, index, rng, truth, code_pos, scale=scale, today=today)
-    result = import_rows(engine, cases, record_type="case", file_name=f"demo-seed{seed}-cases",
+    result = import_rows(engine, cases.drop(columns=["true_commune"]), record_type="case", file_name=f"demo-seed{seed}-cases",
                          sha256=_digest(seed, scale, "cases"), show_progress=show_progress, today=today)
     counts["case"] = result.rows_loaded
     counts["case_quarantined"] = result.rows_quarantined
@@ -172,6 +194,18 @@ def generate_demo(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: d
         path.write_text(json.dumps(truth.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
     log.info("Demo data: %s", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return DemoResult(counts=counts, truth=truth, truth_path=path)
+
+
+def _spread(communes: pd.DataFrame, candidates: np.ndarray, n: int) -> np.ndarray:
+    """Pick ``n`` candidates at least 0.5° apart, so planted clusters do not touch each other."""
+    centre = ((communes["xmin"] + communes["xmax"]) / 2).to_numpy(), ((communes["ymin"] + communes["ymax"]) / 2).to_numpy()
+    chosen: list[int] = []
+    for c in candidates:
+        if all(np.hypot(centre[0][c] - centre[0][o], centre[1][c] - centre[1][o]) > 0.5 for o in chosen):
+            chosen.append(int(c))
+        if len(chosen) == n:
+            break
+    return np.array(chosen)
 
 
 def _digest(seed: int, scale: float, part: str) -> str:
@@ -210,8 +244,8 @@ def _party_orgs(communes: pd.DataFrame, members: np.ndarray, rng: np.random.Gene
 
 def _cases(communes, members, inverse, index, rng, truth, code_pos, *, scale, today) -> pd.DataFrame:
     weights = members.astype(float)
-    hot = np.array([code_pos[c] for c in truth.hotspots])
-    growing = np.array([code_pos[c] for c in truth.growing_hotspots])
+    hot = np.array([code_pos[c] for seed in truth.hotspots for c in truth.clusters[seed]])
+    growing = np.array([code_pos[c] for seed in truth.growing_hotspots for c in truth.clusters[seed]])
     lag = np.array([code_pos[c] for c in truth.lagging_communes])
     lag_province = communes["province_code"].isin(truth.lagging_provinces).to_numpy()
     parts = []
@@ -224,10 +258,10 @@ def _cases(communes, members, inverse, index, rng, truth, code_pos, *, scale, to
                     continue
                 w = weights.copy()
                 if kind in ("KT_DHVP", "TO_CAO"):
-                    w[hot] *= 8.0
-                    w[growing] *= 1.0 + 3.0 * (year - FIRST_YEAR)  # x1 in 2021 -> x16 in 2026
+                    w[hot] *= 6.0
+                    w[growing] *= 1.0 + 2.0 * (year - FIRST_YEAR)  # x1 in 2021 -> x11 in 2026
                 if year == today.year:
-                    w[lag] *= 0.3
+                    w[lag] *= 0.2
                     w[lag_province] *= 0.45
                 picks = rng.choice(len(w), size=n, p=w / w.sum())
                 parts.append(pd.DataFrame({"kind": kind, "subject_type": subject_type, "pick": picks,
@@ -284,6 +318,7 @@ def _cases(communes, members, inverse, index, rng, truth, code_pos, *, scale, to
         "lat": np.where(only_code | np.isnan(lat), "", np.round(lat, 6).astype(str)),
         "commune_code": np.where(before, "", codes),
         "old_commune_code": np.where(before, old, ""),
+        "true_commune": codes,  # not imported: the generator's own answer, for targets
     })
     # A record with neither coordinates nor any code would be unlocatable: give it the new code.
     none = (out["lon"] == "") & (out["commune_code"] == "") & (out["old_commune_code"] == "")
@@ -358,8 +393,8 @@ def _petitions(communes, members, rng, truth, code_pos, *, scale, today) -> pd.D
 
 def _write_targets(engine, cases, communes, truth, *, seed, scale, today) -> int:
     """Annual targets per commune commission: last year's actual, rounded, at least 1."""
-    done = cases.assign(year=cases["decision_date"].str.slice(0, 4).astype(int))
-    by_commune = done[done["commune_code"] != ""]
+    by_commune = cases.assign(year=cases["decision_date"].str.slice(0, 4).astype(int),
+                              commune_code=cases["true_commune"])
     rows = []
     for year in range(FIRST_YEAR, today.year + 1):
         basis = by_commune[by_commune["year"] == (year - 1 if year > FIRST_YEAR else year)]

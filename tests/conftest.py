@@ -63,10 +63,10 @@ def table_counts(engine: sa.Engine) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def demo_loaded(engine: sa.Engine, boundaries_loaded: LoadReport, tmp_path_factory):
-    """Small demo data (scale 0.2, fixed 'today') for tests that need realistic records."""
+    """The default demo data (scale 1, fixed 'today'): the planted patterns need its volume."""
     from datetime import date
 
     from etl.demo import generate_demo
 
-    return generate_demo(engine, seed=11, scale=0.2, today=date(2026, 11, 24),
+    return generate_demo(engine, seed=11, scale=1.0, today=date(2026, 11, 24),
                          truth_dir=tmp_path_factory.mktemp("truth"))

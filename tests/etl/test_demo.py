@@ -19,7 +19,7 @@ def _frame(engine, query: str) -> pd.DataFrame:
 
 def test_demo_loads_every_record_type_and_loses_nothing(demo_loaded):
     counts = demo_loaded.counts
-    assert counts["case"] > 30_000 and counts["case_quarantined"] == 0
+    assert counts["case"] > 150_000 and counts["case_quarantined"] == 0
     assert counts["party_org"] > 3321 and counts["discipline"] > 0 and counts["petition"] > 0 and counts["target"] > 0
 
 
@@ -54,7 +54,7 @@ def test_ground_truth_file_lists_the_planted_patterns(demo_loaded):
 
 
 def test_same_seed_regenerates_the_same_records(engine, demo_loaded):
-    again = generate_demo(engine, seed=11, scale=0.2, today=date(2026, 11, 24))
+    again = generate_demo(engine, seed=11, scale=1.0, today=date(2026, 11, 24))
     assert again.counts == demo_loaded.counts
     batches = _frame(engine, "SELECT file_name, rows_inserted, rows_updated, rows_unchanged FROM import_batch"
                              " WHERE file_name = 'demo-seed11-cases' ORDER BY id DESC LIMIT 1")

@@ -1,0 +1,104 @@
+"""Lagging units: targets against actuals, with a test so small units are not flagged by noise.
+
+Expected progress at a date = planned × the share of a year's activity usually done by that
+day of the year (from the data's own previous full years; pro rata when there are none). A
+unit lags when its actual count is improbably low for a Poisson count with that expectation
+(one-sided test): a commune one inspection short is noise, one at a third of its plan is not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from scipy import stats
+from sqlalchemy.engine import Connection
+
+from geo.errors import InvalidArgumentError
+from queries.hotspots import fdr_adjust
+
+LAGGING_Q = 0.05  # false discovery rate among the units flagged "lagging"
+WATCH_P = 0.05
+
+_SHARE = """
+SELECT count(*) FILTER (WHERE extract(doy FROM decision_date) <= :doy) AS done, count(*) AS total
+FROM case_record
+WHERE decision_date >= make_date(:first_year, 1, 1) AND decision_date < make_date(:year, 1, 1)
+"""
+
+_TARGETS = """
+SELECT t.{unit} AS code, t.kind, t.subject_type, sum(t.planned) AS planned
+FROM target t
+WHERE t.year = :year AND t.unit_level = 'commune'
+GROUP BY 1, 2, 3
+"""
+
+_ACTUALS = """
+SELECT {unit} AS code, kind, subject_type, count(*) AS actual
+FROM case_record
+WHERE decision_date BETWEEN make_date(:year, 1, 1) AND :as_of
+GROUP BY 1, 2, 3
+"""
+
+
+def seasonal_share(conn: Connection, *, as_of: date, years_back: int = 3) -> float:
+    """Return the share of a year's activity usually done by ``as_of``'s day of the year."""
+    doy = as_of.timetuple().tm_yday
+    done, total = conn.execute(sa.text(_SHARE), {"doy": doy, "year": as_of.year,
+                                                 "first_year": as_of.year - years_back}).one()
+    if not total:
+        return doy / 365.0
+    return float(done) / float(total)
+
+
+def lagging_status(actual: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (one-sided Poisson p-value of a count this low, FDR-adjusted p-value, status).
+
+    Status: ``lagging`` when the Benjamini-Hochberg adjusted p-value is under 0.05 (so among the
+    units flagged, about one in twenty is expected to be a false alarm, however many units are
+    tested), ``watch`` when the unadjusted one is under 0.05, else ``on_track``; units at or above
+    their expectation are always on track.
+    """
+    actual = np.asarray(actual, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    p = np.where(expected > 0, stats.poisson.cdf(actual, np.maximum(expected, 1e-12)), 1.0)
+    adjusted = fdr_adjust(p)
+    below = actual < expected
+    status = np.where(below & (adjusted < LAGGING_Q), "lagging",
+                      np.where(below & (p < WATCH_P), "watch", "on_track"))
+    return p, adjusted, status
+
+
+def rank_lagging_units(conn: Connection, *, year: int, as_of: date, level: str = "commune",
+                       share: float | None = None) -> pd.DataFrame:
+    """Return units with planned, expected and actual counts, p-value and status, worst first.
+
+    Parameters
+    ----------
+    year
+        The programme year whose targets are checked.
+    as_of
+        The date progress is measured at (in ``year``).
+    level
+        ``"commune"`` or ``"province"`` (commune targets summed by province).
+    share
+        Expected share of the year done by ``as_of``; default from the data's seasonality.
+    """
+    unit = {"province": "province_code", "commune": "commune_code"}.get(level)
+    if unit is None:
+        raise InvalidArgumentError(f"`level` must be 'province' or 'commune', got {level!r}.")
+    if as_of.year != year:
+        raise InvalidArgumentError(f"`as_of` must fall in `year` {year}, got {as_of}.")
+    share = seasonal_share(conn, as_of=as_of) if share is None else float(share)
+    targets = pd.read_sql(sa.text(_TARGETS.format(unit=unit)), conn, params={"year": year})
+    actuals = pd.read_sql(sa.text(_ACTUALS.format(unit=unit)), conn, params={"year": year, "as_of": as_of})
+    detail = targets.merge(actuals, on=["code", "kind", "subject_type"], how="left").fillna({"actual": 0})
+    per_unit = detail.groupby("code", as_index=False)[["planned", "actual"]].sum()
+    per_unit["expected"] = per_unit["planned"] * share
+    per_unit["p_value"], per_unit["p_adjusted"], per_unit["status"] = lagging_status(
+        per_unit["actual"], per_unit["expected"])
+    per_unit["ratio"] = np.where(per_unit["expected"] > 0, per_unit["actual"] / per_unit["expected"], np.nan)
+    per_unit["share"] = share
+    return per_unit.sort_values(["p_value", "ratio"]).reset_index(drop=True)

@@ -1,0 +1,37 @@
+"""Lagging units: a unit one short is not flagged, one far below is; planted demo laggards found."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from queries.lagging import lagging_status, rank_lagging_units
+
+
+def test_one_below_target_is_not_flagged_and_far_below_is():
+    p, adjusted, status = lagging_status(np.array([11, 2, 12, 30]), np.array([12.0, 12.0, 12.0, 12.0]))
+    assert status.tolist() == ["on_track", "lagging", "on_track", "on_track"]
+    assert p[1] == pytest.approx(0.000522, rel=0.01)  # P(X <= 2 | Poisson(12)), by hand
+    assert p[0] > 0.4
+
+
+def test_a_tiny_unit_with_one_missing_inspection_is_not_painted_red():
+    _, _, status = lagging_status(np.array([0]), np.array([1.0]))
+    assert status.tolist() == ["on_track"]  # P(X = 0 | 1) = 0.37
+
+
+def test_planted_lagging_communes_and_province_are_found(conn, demo_loaded):
+    truth = demo_loaded.truth
+    as_of = date(2026, 11, 24)
+    communes = rank_lagging_units(conn, year=2026, as_of=as_of, level="commune")
+    flagged = set(communes.loc[communes["status"] == "lagging", "code"])
+    found = [c for c in truth.lagging_communes if c in flagged]
+    provinces = rank_lagging_units(conn, year=2026, as_of=as_of, level="province")
+    province_flagged = set(provinces.loc[provinces["status"] == "lagging", "code"])
+    print(f"planted lagging communes found: {len(found)}/{len(truth.lagging_communes)}; communes flagged: "
+          f"{len(flagged)}; provinces flagged: {sorted(province_flagged)}")
+    assert set(truth.lagging_provinces) <= province_flagged
+    assert len(found) >= len(truth.lagging_communes) * 0.6
+    assert 0.5 < communes["share"].iloc[0] < 0.95  # seasonal share by late November
