@@ -205,8 +205,18 @@ def test_every_quarantine_reason_is_reachable_with_a_sentence_in_both_languages(
     assert "Dòng / row" in report and "Kinh độ và vĩ độ bị đảo chỗ" in report
 
 
-def test_ambiguous_name_and_non_point_geometry_reasons_exist():
-    assert {"ambiguous_name", "geometry_not_point", "bad_number", "date_order"} <= set(REASONS)
+def test_ambiguous_name_bad_number_and_date_order_are_quarantined(engine, boundaries_loaded):
+    # Before 2025 several districts of Hồ Chí Minh City each had a "Phường 1".
+    result = _import(engine, _csv([_row("AMB-1", province="TP. Hồ Chí Minh", commune="Phường 1")]), "amb.csv")
+    assert result.quarantine["reason_code"].tolist() == ["ambiguous_name"]
+    orgs = "ma,ten,loai,so_dang_vien,ma_xa\nORG-1,Chi bộ 1,chi_bo,-5,00070\nORG-2,Chi bộ 2,chi_bo,12,00070\n"
+    result = _import(engine, orgs.encode(), "orgs.csv", record_type="party_org")
+    assert result.quarantine["reason_code"].tolist() == ["bad_number"] and result.rows_loaded == 1
+    cases = ("ma,loai,cap,doi_tuong,ngay,ngay_ket_thuc,trang_thai,ma_xa\n"
+             "ORD-1,KT_DHVP,tinh,to_chuc,2024-05-01,2024-03-01,dong,00070\n")
+    result = _import(engine, cases.encode(), "order.csv")
+    assert result.quarantine["reason_code"].tolist() == ["date_order"]
+    assert set(REASONS) >= {"ambiguous_name", "bad_number", "date_order", "geometry_not_point"}
 
 
 def test_reimport_changes_nothing_and_a_corrected_file_updates_only_changed_rows(engine, boundaries_loaded):

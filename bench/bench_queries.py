@@ -1,0 +1,98 @@
+"""Latency of the area queries and time of the analytics on demo data of a chosen size.
+
+Run: ``.venv/bin/python bench/bench_queries.py --scale 5`` (≈ 1 M cases; ``--scale 50`` ≈ 10 M).
+Uses a scratch database on the configured server and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from boundaries.load import load_boundaries  # noqa: E402
+from boundaries.store import read_units  # noqa: E402
+from etl.demo import generate_demo  # noqa: E402
+from geo.database import create_database, database_url, drop_database, get_engine, migrate  # noqa: E402
+from geo.settings import get_settings  # noqa: E402
+from queries.hotspots import find_hotspots, unit_graph  # noqa: E402
+from queries.lagging import rank_lagging_units  # noqa: E402
+from queries.rates import unit_indicators  # noqa: E402
+from queries.spatial import records_in_polygon, records_in_unit, records_within_radius  # noqa: E402
+
+CITIES = [(105.8523, 21.0287), (106.6980, 10.7725), (108.2200, 16.0544), (105.7850, 10.0340), (106.6880, 20.8650)]
+
+
+def _timed(fn, repeats: int) -> tuple[float, float]:
+    times = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - t) * 1000)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=5.0)
+    parser.add_argument("--repeats", type=int, default=40)
+    args = parser.parse_args()
+    server = database_url()
+    name = f"diaban_bench_{secrets.token_hex(3)}"
+    url = create_database(server, name)
+    try:
+        migrate(url)
+        engine = get_engine(url)
+        load_boundaries(engine, cache_dir=get_settings().cache_dir, reports_dir=Path(tempfile.gettempdir()),
+                        show_progress=False)
+        t = time.perf_counter()
+        demo = generate_demo(engine, scale=args.scale, today=date(2026, 11, 24))
+        print(f"demo data, scale {args.scale}: {demo.counts['case']:,} cases in {time.perf_counter() - t:.0f} s")
+        with engine.connect() as conn:
+            conn.execute(sa.text("ANALYZE case_record"))
+            rng = np.random.default_rng(0)
+            jitter = rng.normal(0, 0.02, (args.repeats, 2))
+            for radius in (2_000, 10_000):
+                p50, p95 = _timed(lambda i: records_within_radius(
+                    conn, CITIES[i % 5][0] + jitter[i, 0], CITIES[i % 5][1] + jitter[i, 1], radius_m=radius), args.repeats)
+                print(f"radius {radius / 1000:.0f} km:      p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+            square = lambda i: {"type": "Polygon", "coordinates": [[  # noqa: E731
+                [CITIES[i % 5][0] - 0.05, CITIES[i % 5][1] - 0.05], [CITIES[i % 5][0] + 0.05, CITIES[i % 5][1] - 0.05],
+                [CITIES[i % 5][0] + 0.05, CITIES[i % 5][1] + 0.05], [CITIES[i % 5][0] - 0.05, CITIES[i % 5][1] + 0.05],
+                [CITIES[i % 5][0] - 0.05, CITIES[i % 5][1] - 0.05]]]}
+            p50, p95 = _timed(lambda i: records_in_polygon(conn, square(i)), args.repeats)
+            print(f"polygon ~11 km square: p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+            codes = ["00070", "26743", "20275", "31135", "00004"]
+            p50, p95 = _timed(lambda i: records_in_unit(conn, level="commune", code=codes[i % 5]), args.repeats)
+            print(f"boundary (commune): p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+            units = read_units(conn, level="commune")
+            t = time.perf_counter()
+            graph = unit_graph(units)
+            print(f"queen graph of 3,321 communes: {time.perf_counter() - t:.2f} s (once, cached by the app)")
+            t = time.perf_counter()
+            indicators = unit_indicators(conn, level="commune", start=date(2021, 1, 1), end=date(2026, 11, 24))
+            print(f"indicators per commune: {time.perf_counter() - t:.2f} s")
+            values = indicators.set_index("code")["violations"]
+            find_hotspots(values, graph, seed=0)
+            t = time.perf_counter()
+            find_hotspots(values, graph, seed=1)
+            print(f"Gi* 999 permutations, 3,321 communes (warm): {time.perf_counter() - t:.2f} s")
+            t = time.perf_counter()
+            rank_lagging_units(conn, year=2026, as_of=date(2026, 11, 24))
+            print(f"lagging units (communes): {time.perf_counter() - t:.2f} s")
+    finally:
+        get_engine(url).dispose()
+        drop_database(server, name)
+
+
+if __name__ == "__main__":
+    main()
