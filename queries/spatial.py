@@ -24,7 +24,7 @@ from geo.errors import InvalidArgumentError
 MAX_RADIUS_M = 200_000
 MAX_POLYGON_KM2 = 400_000  # larger than Vietnam's land: certainly a mistake
 MIN_POLYGON_KM2 = 1e-6  # one square metre
-MAX_ROWS = 50_000
+MAX_ROWS = 10_000  # records returned for the map and table; the counts by kind are always complete
 
 
 @dataclass(frozen=True)
