@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import secrets
 import sys
 import tempfile
 import time
@@ -18,15 +17,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database  # noqa: E402
 from boundaries.load import load_boundaries  # noqa: E402
 from boundaries.point_index import CommuneIndex, load_commune_index  # noqa: E402
 from etl.importer import import_file  # noqa: E402
-from geo.database import create_database, database_url, drop_database, get_engine, migrate  # noqa: E402
 from geo.settings import get_settings  # noqa: E402
 
 
@@ -128,21 +126,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the import")
     args = parser.parse_args()
-    server = database_url()
-    name = f"diaban_bench_{secrets.token_hex(3)}"
-    url = create_database(server, name)
-    try:
-        migrate(url)
-        engine = get_engine(url)
+    with scratch_database() as engine:
         load_boundaries(engine, cache_dir=get_settings().cache_dir, reports_dir=Path(tempfile.gettempdir()),
                         show_progress=False)
         if args.points:
             bench_assign(engine, args.points)
         if args.rows:
             bench_import(engine, args.rows, profile=args.profile)
-    finally:
-        get_engine(url).dispose()
-        drop_database(server, name)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ server and drops it afterwards).
 
 from __future__ import annotations
 
-import secrets
 import sys
 import tempfile
 import time
@@ -16,24 +15,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database  # noqa: E402
 from boundaries.load import load_boundaries  # noqa: E402
-from geo.database import create_database, database_url, drop_database, get_engine, migrate  # noqa: E402
 from queries.lookup import unit_at  # noqa: E402
 
 
 def main() -> None:
-    server = database_url()
-    name = f"diaban_bench_{secrets.token_hex(3)}"
-    url = create_database(server, name)
-    try:
-        migrate(url)
-        engine = get_engine(url)
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            report = load_boundaries(engine, cache_dir=Path(tmp), reports_dir=Path(tmp), show_progress=False)
-            t1 = time.perf_counter()
-            load_boundaries(engine, cache_dir=Path(tmp), reports_dir=Path(tmp), force=True, show_progress=False)
-            t2 = time.perf_counter()
+    with scratch_database() as engine, tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        report = load_boundaries(engine, cache_dir=Path(tmp), reports_dir=Path(tmp), show_progress=False)
+        t1 = time.perf_counter()
+        load_boundaries(engine, cache_dir=Path(tmp), reports_dir=Path(tmp), force=True, show_progress=False)
+        t2 = time.perf_counter()
         print(f"boundary load from scratch:          {t1 - t0:6.1f} s")
         print(f"forced reload (repair cached):       {t2 - t1:6.1f} s")
         b, a = report.coverage_before, report.coverage_after
@@ -49,9 +42,6 @@ def main() -> None:
                 times.append((time.perf_counter() - s) * 1000)
         print(f"unit_at, 500 random points in the national bbox: p50 {np.percentile(times, 50):.1f} ms,"
               f" p95 {np.percentile(times, 95):.1f} ms")
-    finally:
-        get_engine(url).dispose()
-        drop_database(server, name)
 
 
 if __name__ == "__main__":

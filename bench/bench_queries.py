@@ -7,7 +7,6 @@ Uses a scratch database on the configured server and drops it afterwards.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import tempfile
 import time
@@ -19,10 +18,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database  # noqa: E402
 from boundaries.load import load_boundaries  # noqa: E402
 from boundaries.store import read_units  # noqa: E402
 from etl.demo import generate_demo  # noqa: E402
-from geo.database import create_database, database_url, drop_database, get_engine, migrate  # noqa: E402
 from geo.settings import get_settings  # noqa: E402
 from queries.hotspots import find_hotspots, unit_graph  # noqa: E402
 from queries.lagging import rank_lagging_units  # noqa: E402
@@ -46,12 +45,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=40)
     args = parser.parse_args()
-    server = database_url()
-    name = f"diaban_bench_{secrets.token_hex(3)}"
-    url = create_database(server, name)
-    try:
-        migrate(url)
-        engine = get_engine(url)
+    with scratch_database() as engine:
         load_boundaries(engine, cache_dir=get_settings().cache_dir, reports_dir=Path(tempfile.gettempdir()),
                         show_progress=False)
         t = time.perf_counter()
@@ -89,9 +83,6 @@ def main() -> None:
             t = time.perf_counter()
             rank_lagging_units(conn, year=2026, as_of=date(2026, 11, 24))
             print(f"lagging units (communes): {time.perf_counter() - t:.2f} s")
-    finally:
-        get_engine(url).dispose()
-        drop_database(server, name)
 
 
 if __name__ == "__main__":

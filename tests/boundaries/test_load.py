@@ -13,7 +13,7 @@ import shapely
 import sqlalchemy as sa
 
 from boundaries import store
-from boundaries.coverage import OVERLAP_TOLERANCE_KM2, SMALL_HOLE_KM2, measure_coverage
+from boundaries.coverage import OVERLAP_TOLERANCE_KM2, measure_coverage
 from boundaries.load import LOADER_VERSION, load_boundaries
 from boundaries.registry import locate_dataset
 from boundaries.sources import read_official_2025
