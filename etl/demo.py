@@ -60,6 +60,7 @@ class GroundTruth:
     lagging_communes: list[str] = field(default_factory=list)
     lagging_provinces: list[str] = field(default_factory=list)
     overdue_petition_communes: list[str] = field(default_factory=list)
+    surges: list[str] = field(default_factory=list)  # communes with a burst in the last 20 days
     seed: int = 0
     scale: float = 1.0
     today: str = ""
@@ -163,6 +164,7 @@ def generate_demo(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: d
     provinces = sorted(communes["province_code"].unique())
     truth.lagging_provinces = [provinces[int(rng.integers(len(provinces)))]]
     truth.overdue_petition_communes = sorted(communes["code"].to_numpy()[urban[22:28]].tolist())
+    truth.surges = sorted(communes["code"].to_numpy()[urban[28:31]].tolist())
     code_pos = {c: i for i, c in enumerate(communes["code"])}
 
     counts: dict[str, int] = {}
@@ -266,6 +268,10 @@ def _cases(communes, members, inverse, index, rng, truth, code_pos, *, scale, to
                 picks = rng.choice(len(w), size=n, p=w / w.sum())
                 parts.append(pd.DataFrame({"kind": kind, "subject_type": subject_type, "pick": picks,
                                            "decision_date": _dates(rng, n, year, today)}))
+    surge = np.repeat([code_pos[c] for c in truth.surges], 12)  # planted: a sudden burst of denunciations
+    parts.append(pd.DataFrame({"kind": "TO_CAO", "subject_type": "dang_vien", "pick": surge,
+                               "decision_date": (pd.Timestamp(today) - pd.to_timedelta(
+                                   rng.integers(0, 20, len(surge)), "D")).to_numpy()}))
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.sort_values(["decision_date", "kind"], kind="stable").reset_index(drop=True)
     n = len(frame)
