@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from boundaries.point_index import CommuneIndex, load_commune_index
-from etl.importer import _copy_csv, import_rows
+from etl.importer import copy_frame, import_rows
 from etl.vocabulary import CATEGORIES, SECTORS
 from geo.settings import get_settings
 
@@ -423,5 +423,5 @@ def _write_targets(engine, cases, communes, truth, *, seed, scale, today) -> int
             " VALUES ('target', :f, :s, :n, :n, :n, now()) RETURNING id"),
             {"f": f"demo-seed{seed}-targets", "s": _digest(seed, scale, "targets"), "n": len(frame)}).scalar_one()
         conn.execute(sa.text("DELETE FROM target WHERE source_file = :f"), {"f": f"demo-seed{seed}-targets"})
-        _copy_csv(conn, "target", frame.assign(batch_id=batch))
+        copy_frame(conn, "target", frame.assign(batch_id=batch))
     return len(frame)

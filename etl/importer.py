@@ -174,7 +174,7 @@ def _quarantine_rows(raw: pd.DataFrame, source_id: pd.Series, reason: pd.Series,
     }, index=raw.index)
 
 
-def _copy_csv(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
     """COPY ``frame`` into ``table`` as CSV (Arrow writes it ~5x faster than pandas)."""
     sink = io.BytesIO()
     arrow = pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None).astype("string"),
@@ -195,7 +195,7 @@ def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine
     conn.execute(sa.text(
         f"CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA"))
     conn.execute(sa.text("ALTER TABLE stage ADD COLUMN lon float8, ADD COLUMN lat float8"))
-    _copy_csv(conn, "stage", records[columns + ["lon", "lat"]])
+    copy_frame(conn, "stage", records[columns + ["lon", "lat"]])
     counts = conn.execute(sa.text(
         f"SELECT count(*) FILTER (WHERE t.id IS NULL), count(*) FILTER (WHERE t.content_hash = s.content_hash),"
         f" count(*) FILTER (WHERE t.content_hash <> s.content_hash)"
@@ -209,7 +209,7 @@ def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine
         f" WHERE {table}.content_hash <> EXCLUDED.content_hash"), {"batch": batch_id})
     if len(quarantine):
         frame = quarantine.assign(batch_id=batch_id)
-        _copy_csv(conn, "quarantine", frame[["batch_id", "record_type", "source_row", "source_id", "province_code",
+        copy_frame(conn, "quarantine", frame[["batch_id", "record_type", "source_row", "source_id", "province_code",
                                              "reason_code", "reason_vi", "reason_en", "raw"]])
     inserted, unchanged, updated = (int(c) for c in counts)
     conn.execute(sa.text(

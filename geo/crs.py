@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import math
+
 import numpy as np
 import pyproj
 import shapely
+
+from geo.errors import InvalidArgumentError
 
 WGS84 = 4326
 VN2000_UTM48N = 3405  # metric CRS for planar work inside mainland Vietnam
@@ -47,3 +51,19 @@ def areas_km2(geoms: np.ndarray) -> np.ndarray:
     if geoms.size == 0:
         return np.zeros(0)
     return shapely.area(project(geoms)) / 1e6
+
+
+def check_lon_lat(lon: object, lat: object) -> tuple[float, float]:
+    """Return (lon, lat) as floats, or raise naming what is wrong with them."""
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"`lon` and `lat` must be numbers, got {lon!r}, {lat!r}.") from None
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
+        raise InvalidArgumentError(f"`lon` and `lat` must be finite, got {lon!r}, {lat!r}.")
+    if not (-180 <= lon_f <= 180 and -90 <= lat_f <= 90):
+        raise InvalidArgumentError(
+            f"`lon` must be in [-180, 180] and `lat` in [-90, 90], got {lon_f}, {lat_f}: "
+            "were longitude and latitude swapped?"
+        )
+    return lon_f, lat_f

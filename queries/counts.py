@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
-
-_LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code"}
+from queries.units import unit_code_column
 
 
 def _check_period(start: date, end: date) -> None:
@@ -31,10 +30,8 @@ def case_counts(conn: Connection, *, level: str, start: date, end: date, kinds: 
     province_code
         Only this province's records.
     """
-    if level not in _LEVEL_COLUMN:
-        raise InvalidArgumentError(f"`level` must be one of {tuple(_LEVEL_COLUMN)}, got {level!r}.")
+    column = unit_code_column(level)
     _check_period(start, end)
-    column = _LEVEL_COLUMN[level]  # identifier from the allow-list above
     query = sa.text(f"""
         SELECT {column} AS code, kind, count(*) AS cases
         FROM case_record

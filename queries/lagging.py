@@ -17,6 +17,7 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.units import unit_code_column
 from queries.hotspots import fdr_adjust
 
 LAGGING_Q = 0.05  # false discovery rate among the units flagged "lagging"
@@ -86,9 +87,7 @@ def rank_lagging_units(conn: Connection, *, year: int, as_of: date, level: str =
     share
         Expected share of the year done by ``as_of``; default from the data's seasonality.
     """
-    unit = {"province": "province_code", "commune": "commune_code"}.get(level)
-    if unit is None:
-        raise InvalidArgumentError(f"`level` must be 'province' or 'commune', got {level!r}.")
+    unit = unit_code_column(level)
     if as_of.year != year:
         raise InvalidArgumentError(f"`as_of` must fall in `year` {year}, got {as_of}.")
     share = seasonal_share(conn, as_of=as_of) if share is None else float(share)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.errors import InvalidArgumentError
+from geo.crs import check_lon_lat
 from geo.settings import get_settings
 
 
@@ -72,21 +72,6 @@ LIMIT 1
 """
 
 
-def _check(lon: float, lat: float) -> tuple[float, float]:
-    try:
-        lon_f, lat_f = float(lon), float(lat)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"`lon` and `lat` must be numbers, got {lon!r}, {lat!r}.") from None
-    if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
-        raise InvalidArgumentError(f"`lon` and `lat` must be finite, got {lon!r}, {lat!r}.")
-    if not (-180 <= lon_f <= 180 and -90 <= lat_f <= 90):
-        raise InvalidArgumentError(
-            f"`lon` must be in [-180, 180] and `lat` in [-90, 90], got {lon_f}, {lat_f}: "
-            "were longitude and latitude swapped?"
-        )
-    return lon_f, lat_f
-
-
 def _refs(row) -> tuple[UnitRef, UnitRef]:
     return UnitRef(row[0], row[1], row[2]), UnitRef(row[3], row[4], row[5])
 
@@ -104,7 +89,7 @@ def unit_at(conn: Connection, lon: float, lat: float, *, snap_tolerance_m: float
         How far from the nearest commune a point may be and still be attributed to it
         (default: the ``DIABAN_SNAP_TOLERANCE_M`` setting, 2,000 m).
     """
-    lon, lat = _check(lon, lat)
+    lon, lat = check_lon_lat(lon, lat)
     tolerance = float(snap_tolerance_m if snap_tolerance_m is not None else get_settings().snap_tolerance_m)
     row = conn.execute(sa.text(_CONTAINS), {"lon": lon, "lat": lat}).fetchone()
     if row is not None:

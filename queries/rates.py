@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.units import unit_code_column
 
 VIOLATIONS = ("vi_pham_chua_ky_luat", "vi_pham_phai_ky_luat")
 
@@ -48,9 +49,7 @@ def unit_indicators(conn: Connection, *, level: str, start: date, end: date,
 
     Rates are per 1,000 party members (per 10,000 inhabitants where a unit has no member count).
     """
-    unit = {"province": "province_code", "commune": "commune_code"}.get(level)
-    if unit is None:
-        raise InvalidArgumentError(f"`level` must be 'province' or 'commune', got {level!r}.")
+    unit = unit_code_column(level)
     if start > end:
         raise InvalidArgumentError(f"`start` must not be after `end`, got {start} > {end}.")
     frame = pd.read_sql(sa.text(_INDICATORS.format(unit=unit)), conn, params={

@@ -18,8 +18,9 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.crs import areas_km2
+from geo.crs import areas_km2, check_lon_lat
 from geo.errors import InvalidArgumentError
+from queries.units import unit_code_column
 
 MAX_RADIUS_M = 200_000
 MAX_POLYGON_KM2 = 400_000  # larger than Vietnam's land: certainly a mistake
@@ -86,20 +87,10 @@ def _result(conn: Connection, where: str, params: dict, filters: Filters, *, ord
     return AreaResult(records=records, counts=counts, truncated=truncated)
 
 
-def _check_point(lon: float, lat: float) -> tuple[float, float]:
-    try:
-        lon, lat = float(lon), float(lat)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"`lon` and `lat` must be numbers, got {lon!r}, {lat!r}.") from None
-    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidArgumentError(f"`lon`, `lat` must be finite degrees, got {lon}, {lat}.")
-    return lon, lat
-
-
 def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m: float,
                           filters: Filters = Filters()) -> AreaResult:
     """Return records within ``radius_m`` metres of (lon, lat), on the ellipsoid, nearest first."""
-    lon, lat = _check_point(lon, lat)
+    lon, lat = check_lon_lat(lon, lat)
     if not (isinstance(radius_m, (int, float)) and 1 <= radius_m <= MAX_RADIUS_M):
         raise InvalidArgumentError(f"`radius_m` must be between 1 and {MAX_RADIUS_M:,}, got {radius_m!r}.")
     centre = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
@@ -112,7 +103,7 @@ def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m:
 def nearest_records(conn: Connection, lon: float, lat: float, *, n: int = 10,
                     filters: Filters = Filters()) -> gpd.GeoDataFrame:
     """Return the ``n`` records with coordinates nearest to (lon, lat), with ``distance_m``."""
-    lon, lat = _check_point(lon, lat)
+    lon, lat = check_lon_lat(lon, lat)
     if not (isinstance(n, int) and 1 <= n <= 1000):
         raise InvalidArgumentError(f"`n` must be an integer between 1 and 1,000, got {n!r}.")
     centre = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
@@ -163,9 +154,7 @@ def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters
 
     Records located by code or by an old code count too (they have no point).
     """
-    column = {"province": "province_code", "commune": "commune_code"}.get(level)
-    if column is None:
-        raise InvalidArgumentError(f"`level` must be 'province' or 'commune', got {level!r}.")
+    column = unit_code_column(level)
     width = 2 if level == "province" else 5
     if not (isinstance(code, str) and code.isdigit() and len(code) == width):
         raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")

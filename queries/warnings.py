@@ -19,6 +19,7 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.units import unit_code_column
 from queries.hotspots import fdr_adjust
 
 ALERT_Q = 0.05
@@ -71,9 +72,7 @@ def score_windows(frame: pd.DataFrame, *, window_days: int, baseline_days: int, 
 def early_warnings(conn: Connection, *, as_of: date, window_days: int = 28, baseline_days: int = 730,
                    level: str = "commune", kinds: list[str] | None = None) -> pd.DataFrame:
     """Return units with their recent and expected counts, p-values and ``alert`` flag, worst first."""
-    unit = {"province": "province_code", "commune": "commune_code"}.get(level)
-    if unit is None:
-        raise InvalidArgumentError(f"`level` must be 'province' or 'commune', got {level!r}.")
+    unit = unit_code_column(level)
     if not (7 <= window_days <= 365 and window_days < baseline_days <= 3650):
         raise InvalidArgumentError(f"Need 7 <= window_days < baseline_days <= 3650, got {window_days}, {baseline_days}.")
     window_start = as_of - timedelta(days=window_days)
