@@ -11,26 +11,26 @@ from etl.vocabulary import KINDS
 from geo.settings import get_settings
 from layers.boundaries import base_map, fit_to
 from layers.choropleth import choropleth_layer
-from pages.shared import engine, show_error, vn_number
+from pages.shared import connect, show_error, vn_number
 from queries.counts import case_counts, headline_counts
 from queries.maps import unit_shapes
 
 
 @st.cache_data(show_spinner="Đang tải ranh giới…", max_entries=64)
 def _shapes(level: str, province_code: str | None, detail: str):
-    with engine().connect() as conn:
+    with connect() as conn:
         return unit_shapes(conn, level=level, province_code=province_code, detail=detail)
 
 
 @st.cache_data(show_spinner="Đang tổng hợp…", ttl=300)
 def _headline(start: date, end: date):
-    with engine().connect() as conn:
+    with connect() as conn:
         return headline_counts(conn, start=start, end=end)
 
 
 @st.cache_data(show_spinner="Đang tổng hợp…", ttl=300)
 def _by_unit(level: str, start: date, end: date, kinds: tuple[str, ...], province: str | None):
-    with engine().connect() as conn:
+    with connect() as conn:
         return case_counts(conn, level=level, start=start, end=end, kinds=list(kinds) or None, province_code=province)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from geo.database import database_url, get_engine
 from geo.errors import DiabanError
@@ -13,6 +16,17 @@ from geo.errors import DiabanError
 def engine() -> Engine:
     """Return the process-wide engine (the database was prepared by the run command)."""
     return get_engine(database_url())
+
+
+@contextmanager
+def connect() -> Iterator[Connection]:
+    """The one way pages reach the database: a connection for one unit of work.
+
+    Access control hooks in here (the signed-in user's scope is set per transaction), so pages
+    never open connections of their own.
+    """
+    with engine().connect() as conn:
+        yield conn
 
 
 def show_error(exc: Exception) -> None:

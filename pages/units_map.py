@@ -7,14 +7,14 @@ from streamlit_folium import st_folium
 
 from geo.settings import get_settings
 from layers.boundaries import COMMUNE_STYLE, PROVINCE_STYLE, base_map, fit_to, units_layer
-from pages.shared import engine, show_error, vn_number
+from pages.shared import connect, show_error, vn_number
 from queries.lookup import unit_at
 from queries.maps import unit_shapes
 
 
 @st.cache_data(show_spinner="Đang tải ranh giới…", max_entries=64)
 def _shapes(level: str, province_code: str | None, detail: str):
-    with engine().connect() as conn:
+    with connect() as conn:
         return unit_shapes(conn, level=level, province_code=province_code, detail=detail)
 
 
@@ -53,7 +53,7 @@ with right:
         st.info("Nhấp vào một điểm trên bản đồ. / Click a point on the map.")
     else:
         try:
-            with engine().connect() as conn:
+            with connect() as conn:
                 found = unit_at(conn, clicked["lng"], clicked["lat"])
         except Exception as exc:  # noqa: BLE001
             show_error(exc)
