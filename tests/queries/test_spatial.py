@@ -15,7 +15,14 @@ from boundaries.point_index import load_commune_index
 from etl.importer import import_bytes
 from geo.errors import InvalidArgumentError
 from geo.settings import get_settings
-from queries.spatial import Filters, nearest_records, records_in_polygon, records_in_unit, records_within_radius
+from queries.spatial import (
+    Filters,
+    nearest_records,
+    radius_counts,
+    records_in_polygon,
+    records_in_unit,
+    records_within_radius,
+)
 
 CENTRE = (105.8523, 21.0287)  # Hoàn Kiếm Lake
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -58,6 +65,16 @@ def test_radius_includes_points_just_inside_and_excludes_points_just_outside(con
     assert dict(zip(found.counts["kind"], found.counts["cases"])) == {"KT_DHVP": 2, "TO_CAO": 1}
     wide = records_within_radius(conn, *CENTRE, radius_m=10_000, filters=ONLY_TEST)
     assert {"R-1000.01", "R-5000"} <= set(wide.records["source_id"])
+
+
+def test_a_limited_radius_query_keeps_the_nearest_and_counts_everything(conn, placed):
+    first = records_within_radius(conn, *CENTRE, radius_m=6_000, filters=ONLY_TEST, limit=2)
+    assert list(first.records["source_id"]) == ["R-0", "R-500"] and first.truncated
+    assert first.counts["cases"].sum() == 5
+    counts = radius_counts(conn, *CENTRE, radius_m=1000, filters=ONLY_TEST)
+    assert dict(zip(counts["kind"], counts["cases"])) == {"KT_DHVP": 2, "TO_CAO": 1}
+    with pytest.raises(InvalidArgumentError, match="`limit`"):
+        records_within_radius(conn, *CENTRE, radius_m=1000, limit=0)
 
 
 def test_filters_narrow_the_result(conn, placed):
