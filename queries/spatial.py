@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from geo.crs import areas_km2, check_lon_lat
 from geo.errors import InvalidArgumentError
+from geo.h3cells import disk_cover
 from queries.units import unit_code_column
 
 MAX_RADIUS_M = 200_000
@@ -76,7 +77,7 @@ class AreaResult:
 
 
 def _result(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
-            extra_columns: str = "", limit: int = MAX_ROWS) -> AreaResult:
+            extra_columns: str = "", limit: int = MAX_ROWS, counts: pd.DataFrame | None = None) -> AreaResult:
     if not (isinstance(limit, int) and 1 <= limit <= MAX_ROWS):
         raise InvalidArgumentError(f"`limit` must be between 1 and {MAX_ROWS:,}, got {limit!r}.")
     sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {_FILTER_SQL}"
@@ -84,7 +85,8 @@ def _result(conn: Connection, where: str, params: dict, filters: Filters, *, ord
     records = gpd.read_postgis(sa.text(sql), conn, geom_col="geom", params={**params, **filters.params()})
     truncated = len(records) > limit
     records = records.iloc[:limit].rename_geometry("geometry")
-    return AreaResult(records=records, counts=_counts(conn, where, params, filters), truncated=truncated)
+    counts = _counts(conn, where, params, filters) if counts is None else counts
+    return AreaResult(records=records, counts=counts, truncated=truncated)
 
 
 def _counts(conn: Connection, where: str, params: dict, filters: Filters) -> pd.DataFrame:
@@ -103,6 +105,36 @@ def _radius_params(lon: float, lat: float, radius_m: float) -> dict:
     return {"lon": lon, "lat": lat, "radius": float(radius_m)}
 
 
+COVER_MAX_RADIUS_M = 15_000  # beyond this, filling the circle with cells costs more than it saves
+
+_COVERED_COUNTS = f"""
+SELECT r.kind, count(*) AS cases
+FROM unnest(CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), CAST(:exact AS boolean[])) AS c(lo, hi, exact)
+JOIN case_record r ON r.h3_9 BETWEEN c.lo AND c.hi
+WHERE (NOT c.exact OR ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius)) {_FILTER_SQL}
+GROUP BY 1
+ORDER BY 1
+"""
+
+
+def _radius_counts(conn: Connection, params: dict, filters: Filters) -> pd.DataFrame:
+    """Counts by kind within the radius, from the records' stored H3 cells.
+
+    Cells wholly inside the circle are counted without any distance test, as B-tree ranges over
+    the stored resolution-9 ids (rows are written in H3 order, so a range is a few adjacent
+    pages); only the cells the circle's edge crosses are tested exactly with ``ST_DWithin``.
+    The answer is the same as testing every record (``tests/queries/test_spatial.py``).
+    """
+    if params["radius"] > COVER_MAX_RADIUS_M:
+        return _counts(conn, _WITHIN, params, filters)
+    cover = disk_cover(params["lon"], params["lat"], params["radius"])
+    low = np.concatenate([cover.inside_low, cover.edge]).tolist()
+    high = np.concatenate([cover.inside_high, cover.edge]).tolist()
+    exact = [False] * len(cover.inside_low) + [True] * len(cover.edge)
+    return pd.read_sql(sa.text(_COVERED_COUNTS), conn,
+                       params={**params, "lo": low, "hi": high, "exact": exact, **filters.params()})
+
+
 def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m: float,
                           filters: Filters = Filters(), limit: int = MAX_ROWS) -> AreaResult:
     """Return records within ``radius_m`` metres of (lon, lat), on the ellipsoid, nearest first.
@@ -112,13 +144,14 @@ def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m:
     """
     params = _radius_params(lon, lat, radius_m)
     return _result(conn, _WITHIN, params, filters, order=f"CAST(r.geom AS geography) <-> {_CENTRE}",
-                   extra_columns=f", ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m", limit=limit)
+                   extra_columns=f", ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m", limit=limit,
+                   counts=_radius_counts(conn, params, filters))
 
 
 def radius_counts(conn: Connection, lon: float, lat: float, *, radius_m: float,
                   filters: Filters = Filters()) -> pd.DataFrame:
     """Return only the counts by kind within ``radius_m`` metres: no record leaves the database."""
-    return _counts(conn, _WITHIN, _radius_params(lon, lat, radius_m), filters)
+    return _radius_counts(conn, _radius_params(lon, lat, radius_m), filters)
 
 
 def nearest_records(conn: Connection, lon: float, lat: float, *, n: int = 10,

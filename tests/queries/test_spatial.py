@@ -141,3 +141,18 @@ def test_point_on_a_shared_border_is_assigned_to_exactly_one_commune(engine, bou
     got = index.assign(np.array([x]), np.array([y]), snap_tolerance_m=2000)
     assert got.index[0] in (list(index.codes).index("00070"), neighbours[0])
     assert got.distance_m[0] == pytest.approx(0, abs=1e-6)
+
+
+def test_cell_cover_counts_equal_the_exact_distance_test_on_the_demo(engine, demo_loaded):
+    """The fast radius count (H3 ranges + exact test on edge cells) against ST_DWithin on every record."""
+    from queries.spatial import _WITHIN, _counts, _radius_params
+
+    rng = np.random.default_rng(5)
+    with engine.connect() as conn:
+        for i in range(12):
+            lon, lat = 105.8523 + rng.normal(0, 0.05), 21.0287 + rng.normal(0, 0.05)
+            radius = float(rng.choice([300.0, 2_000.0, 7_500.0, 14_000.0]))
+            fast = radius_counts(conn, lon, lat, radius_m=radius)
+            exact = _counts(conn, _WITHIN, _radius_params(lon, lat, radius), Filters())
+            assert fast.equals(exact), (lon, lat, radius)
+            assert fast["cases"].sum() > 0
