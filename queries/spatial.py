@@ -50,7 +50,7 @@ class Filters:
                 "f_statuses": arr(self.statuses), "f_classes": arr(self.classifications)}
 
 
-_FILTER_SQL = """
+FILTER_SQL = """
       AND (CAST(:f_start AS date) IS NULL OR r.decision_date >= :f_start)
       AND (CAST(:f_end AS date) IS NULL OR r.decision_date <= :f_end)
       AND (CAST(:f_kinds AS text[]) IS NULL OR r.kind = ANY(CAST(:f_kinds AS text[])))
@@ -75,14 +75,15 @@ class AreaResult:
     truncated: bool = False
 
 
-def _result(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
-            extra_columns: str = "") -> AreaResult:
-    sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {_FILTER_SQL}"
+def records_where(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
+                  extra_columns: str = "") -> AreaResult:
+    """Return the records of ``case_record r`` matching ``where`` (trusted SQL, values bound by ``params``)."""
+    sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {FILTER_SQL}"
            f" ORDER BY {order} LIMIT {MAX_ROWS + 1}")
     records = gpd.read_postgis(sa.text(sql), conn, geom_col="geom", params={**params, **filters.params()})
     truncated = len(records) > MAX_ROWS
     records = records.iloc[:MAX_ROWS].rename_geometry("geometry")
-    counts_sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {_FILTER_SQL} GROUP BY 1 ORDER BY 1"
+    counts_sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {FILTER_SQL} GROUP BY 1 ORDER BY 1"
     counts = pd.read_sql(sa.text(counts_sql), conn, params={**params, **filters.params()})
     return AreaResult(records=records, counts=counts, truncated=truncated)
 
@@ -95,7 +96,7 @@ def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m:
         raise InvalidArgumentError(f"`radius_m` must be between 1 and {MAX_RADIUS_M:,}, got {radius_m!r}.")
     centre = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
     where = f"r.geom IS NOT NULL AND ST_DWithin(CAST(r.geom AS geography), {centre}, :radius)"
-    return _result(conn, where, {"lon": lon, "lat": lat, "radius": float(radius_m)}, filters,
+    return records_where(conn, where, {"lon": lon, "lat": lat, "radius": float(radius_m)}, filters,
                    order=f"ST_Distance(CAST(r.geom AS geography), {centre})",
                    extra_columns=f", ST_Distance(CAST(r.geom AS geography), {centre}) AS distance_m")
 
@@ -108,7 +109,7 @@ def nearest_records(conn: Connection, lon: float, lat: float, *, n: int = 10,
         raise InvalidArgumentError(f"`n` must be an integer between 1 and 1,000, got {n!r}.")
     centre = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
     sql = (f"SELECT {_COLUMNS}, ST_Distance(CAST(r.geom AS geography), {centre}) AS distance_m"
-           f" FROM case_record r WHERE r.geom IS NOT NULL {_FILTER_SQL}"
+           f" FROM case_record r WHERE r.geom IS NOT NULL {FILTER_SQL}"
            f" ORDER BY CAST(r.geom AS geography) <-> {centre} LIMIT :n")
     return gpd.read_postgis(sa.text(sql), conn, geom_col="geom",
                             params={"lon": lon, "lat": lat, "n": n, **filters.params()}).rename_geometry("geometry")
@@ -146,7 +147,7 @@ def records_in_polygon(conn: Connection, geojson: str | dict, *, filters: Filter
     geom = polygon_from_geojson(geojson)
     where = ("r.geom IS NOT NULL AND CAST(r.geom AS geography) && CAST(ST_GeomFromText(:wkt, 4326) AS geography)"
              " AND ST_Covers(ST_GeomFromText(:wkt, 4326), r.geom)")
-    return _result(conn, where, {"wkt": geom.wkt}, filters)
+    return records_where(conn, where, {"wkt": geom.wkt}, filters)
 
 
 def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters = Filters()) -> AreaResult:
@@ -158,4 +159,4 @@ def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters
     width = 2 if level == "province" else 5
     if not (isinstance(code, str) and code.isdigit() and len(code) == width):
         raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")
-    return _result(conn, f"r.{column} = :code", {"code": code}, filters)
+    return records_where(conn, f"r.{column} = :code", {"code": code}, filters)
