@@ -302,8 +302,8 @@ def _indicator_table(units: pd.DataFrame, records: pd.DataFrame, orgs: pd.DataFr
 
 
 def reattribution_summary(conn: Connection, *, level: str = "commune", province_code: str | None = None,
-                          before: date = REFORM) -> pd.DataFrame:
-    """Per 2025 unit: how its records dated before ``before`` were attributed to it at import.
+                          start: date | None = None, before: date = REFORM) -> pd.DataFrame:
+    """Per 2025 unit: how its records decided in [``start``, ``before``) were attributed to it at import.
 
     Columns: ``code``, ``name``, ``records``, ``by_point`` (point or snapped point), ``by_code``
     (a 2025 code in the file), ``by_old_code`` (an old code with one successor), ``by_name``,
@@ -316,7 +316,8 @@ def reattribution_summary(conn: Connection, *, level: str = "commune", province_
     sql = f"""
     WITH pre AS (
         SELECT {column} AS code, located_by, old_commune_code FROM case_record
-        WHERE decision_date < :before AND (CAST(:province AS text) IS NULL OR province_code = :province)
+        WHERE decision_date < :before AND (CAST(:start AS date) IS NULL OR decision_date >= :start)
+          AND (CAST(:province AS text) IS NULL OR province_code = :province)
     ), drawn AS (
         SELECT code, count(*) AS records,
                count(*) FILTER (WHERE located_by IN ('point', 'snapped')) AS by_point,
@@ -340,7 +341,8 @@ def reattribution_summary(conn: Connection, *, level: str = "commune", province_
       AND (CAST(:province AS text) IS NULL OR u.code = :province OR u.parent_code = :province)
     ORDER BY u.code
     """
-    frame = pd.read_sql(sa.text(sql), conn, params={"before": before, "province": province_code, "level": level})
+    frame = pd.read_sql(sa.text(sql), conn, params={"before": before, "start": start, "province": province_code,
+                                                    "level": level})
     frame["estimated_share"] = frame["estimated"] / frame["records"].where(frame["records"] > 0)
     return frame
 
