@@ -156,7 +156,7 @@ def place_records(frame: pd.DataFrame, *, level: str, units: gpd.GeoDataFrame, o
     todo &= ~step
     lookup = new_to_old.set_index("commune_code")
     by_new = out["commune_code"].map(lookup["old_code"])
-    exact = out["commune_code"].map(lookup["exact"]).fillna(False).astype(bool)
+    exact = out["commune_code"].map(lookup["exact"]).eq(True)
     step = todo & by_new.notna().to_numpy()
     out.loc[step, "old_code"] = by_new[step]
     out.loc[step, "placed_by"] = np.where(exact[step], "new_code", "estimated")

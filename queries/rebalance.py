@@ -103,7 +103,7 @@ def commune_workload(conn: Connection, *, province_code: str, measure: str = "ca
     return units[["code", "name", "workload", "geometry"]]
 
 
-# --- neighbours --------------------------------------------------------------------------------------------------
+# --- neighbours ------------------------------------------
 
 @dataclass(frozen=True)
 class Neighbours:
@@ -152,7 +152,7 @@ def neighbours_of(units: gpd.GeoDataFrame) -> Neighbours:
                       bridges=pd.DataFrame(bridges, columns=["code", "to_code", "distance_m"]))
 
 
-# --- scoring -----------------------------------------------------------------------------------------------------
+# --- scoring ------------------------------------------
 
 @dataclass(frozen=True)
 class Partition:
@@ -228,7 +228,7 @@ def _is_group(value) -> bool:
         return False
 
 
-# --- balancing ---------------------------------------------------------------------------------------------------
+# --- balancing ------------------------------------------
 
 class BalanceObjective(ObjectiveFunction):
     """Sum over groups of (group total − mean group total)²: zero when every group carries the same load."""
@@ -333,7 +333,7 @@ def rebalance_province(conn: Connection, *, province_code: str, k: int, measure:
     return Rebalancing(units=units, neighbours=neighbours, before=before, after=after)
 
 
-# --- export ------------------------------------------------------------------------------------------------------
+# --- export ------------------------------------------
 
 _HEADERS = {"code": ("Mã xã", "Commune code"), "name": ("Tên xã", "Commune name"), "group": ("Nhóm", "Group"),
             "workload": ("Khối lượng công việc", "Workload")}

@@ -14,8 +14,15 @@ from shapely.geometry import box
 from etl.importer import import_bytes
 from geo.errors import InvalidArgumentError
 from queries.counts import case_counts
-from queries.mergers import (before_after, indicators_as_of, place_records, predecessors, reattribution_summary,
-                             records_in_old_unit, unit_history)
+from queries.mergers import (
+    before_after,
+    indicators_as_of,
+    place_records,
+    predecessors,
+    reattribution_summary,
+    records_in_old_unit,
+    unit_history,
+)
 from queries.spatial import Filters
 
 ONLY_TEST = Filters(start=date(1996, 1, 1), end=date(1996, 12, 31))  # demo data start in 2021
@@ -89,7 +96,7 @@ def test_old_unit_code_of_the_wrong_form_is_refused(conn):
         records_in_old_unit(conn, level="region", code="01")
 
 
-# --- on the demo data ----------------------------------------------------------------------------------------------
+# --- on the demo data ------------------------------------------
 
 PERIOD = {"start": date(2021, 1, 1), "end": date(2026, 11, 24)}
 

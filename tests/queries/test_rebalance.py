@@ -1,4 +1,4 @@
-"""Rebalancing: balanced contiguous groups on grids with known answers, planner changes, exports, demo data."""
+"""Rebalancing: balanced contiguous groups on grids with known answers, planner changes, exports."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ import pytest
 import shapely
 
 from geo.errors import InvalidArgumentError
-from queries.rebalance import (assignment_csv, assignment_geojson, balance_groups, commune_workload, imbalance,
-                               neighbours_of, rebalance_province, rescore)
+from queries.rebalance import (
+    assignment_csv,
+    assignment_geojson,
+    balance_groups,
+    commune_workload,
+    imbalance,
+    neighbours_of,
+    rebalance_province,
+    rescore,
+)
 
 # A 4 x 4 grid, rows listed bottom to top. Each 2 x 2 quadrant sums to 20 and each half to 40,
 # so perfect contiguous splits into 2 and 4 groups exist; the rows and columns are unequal.
@@ -140,7 +148,7 @@ def test_bad_k_and_measure_are_refused(conn):
         commune_workload(conn, province_code="56", measure="violations")
 
 
-# --- on the demo data ----------------------------------------------------------------------------------------------
+# --- on the demo data ------------------------------------------
 
 def test_demo_province_with_an_island_is_rebalanced_contiguously(engine, demo_loaded):
     with engine.connect() as c:
