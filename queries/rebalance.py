@@ -114,10 +114,6 @@ class Neighbours:
     adjacency: sparse.csr_matrix
     bridges: pd.DataFrame  # code (island side), to_code (nearest commune it is attached to), distance_m
 
-    def graph(self) -> Graph:
-        """The same neighbours as a libpysal Graph (binary)."""
-        return Graph.from_sparse(self.adjacency, ids=self.codes)
-
 
 def neighbours_of(units: gpd.GeoDataFrame) -> Neighbours:
     """Queen contiguity plus one bridge from each detached part (island) to its nearest other part.
