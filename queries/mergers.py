@@ -85,15 +85,17 @@ WHERE (o.dissolved_on IS NULL OR o.dissolved_on > :end) AND o.members > 0
 # a commune within one old unit needs no intersection: 2.5x faster than geography areas.
 _SHARES = f"""
 WITH n AS (
-    SELECT code, geom, ST_Area(geom) AS area FROM admin_unit
+    SELECT code, parent_code, geom, ST_Area(geom) AS area FROM admin_unit
     WHERE level = 'commune' AND valid_to IS NULL
       AND (CAST(:provinces AS text[]) IS NULL OR parent_code = ANY(CAST(:provinces AS text[])))
 )
-SELECT n.code AS commune_code, o.code AS old_code,
+SELECT n.code AS commune_code, n.parent_code AS province_code, o.code AS old_code,
        CASE WHEN ST_Within(n.geom, o.geom) THEN 1.0
             ELSE ST_Area(ST_Intersection(n.geom, o.geom)) / nullif(n.area, 0) END AS share
 FROM n JOIN admin_unit o ON o.level = :level AND o.{_OLD} AND ST_Intersects(n.geom, o.geom)
 """
+
+_SHARES_CACHE: dict[tuple, pd.DataFrame] = {}
 
 _OLD_COMMUNES = f"""
 SELECT c.code AS old_commune_code, c.parent_code AS district, d.parent_code AS province
@@ -135,10 +137,24 @@ def _new_to_old(conn: Connection, *, level: str, provinces: list[str] | None) ->
     if level == "commune":
         single = pd.read_sql(sa.text(_SINGLE_PREDECESSOR), conn)
         return single.assign(exact=True)
-    shares = pd.read_sql(sa.text(_SHARES), conn, params={"level": level, "provinces": provinces})
-    best = shares.sort_values(["commune_code", "share"], ascending=[True, False])
-    best = best.drop_duplicates("commune_code")
-    return best.assign(exact=best["share"] >= EXACT_SHARE)[["commune_code", "old_code", "exact"]]
+    # Boundaries change only by a new load (a new load_log row): the shares, which cost seconds
+    # of polygon intersections, are kept per database, load and level.
+    load_id = conn.execute(sa.text("SELECT max(id) FROM load_log")).scalar()
+    base = (conn.engine.url.render_as_string(hide_password=True), load_id, level)
+    if base + (None,) in _SHARES_CACHE:
+        table = _SHARES_CACHE[base + (None,)]
+        return table if provinces is None else table[table["province_code"].isin(provinces)]
+    key = base + (tuple(provinces) if provinces is not None else None,)
+    if key not in _SHARES_CACHE:
+        shares = pd.read_sql(sa.text(_SHARES), conn, params={"level": level, "provinces": provinces})
+        best = shares.sort_values(["commune_code", "share"], ascending=[True, False])
+        best = best.drop_duplicates("commune_code")
+        best = best.assign(exact=best["share"] >= EXACT_SHARE)
+        if len(_SHARES_CACHE) >= 32:
+            _SHARES_CACHE.clear()
+        columns = ["commune_code", "province_code", "old_code", "exact"]
+        _SHARES_CACHE[key] = best[columns].reset_index(drop=True)
+    return _SHARES_CACHE[key]
 
 
 def place_records(frame: pd.DataFrame, *, level: str, units: gpd.GeoDataFrame, old_commune_unit: pd.Series,
@@ -346,9 +362,11 @@ def reattribution_summary(conn: Connection, *, level: str = "commune", province_
     would share them out), ``estimated_share`` (estimated / records).
     """
     column = unit_code_column(level)
-    unit_of_new = "l.new_code" if level == "commune" else "n.parent_code"
+    unit_of_new = "w.new_code" if level == "commune" else "n.parent_code"
+    # Estimated records are aggregated per old code before meeting the lineage (at most 441 split
+    # old communes), so the plan stays small even on a fresh database without statistics.
     sql = f"""
-    WITH pre AS (
+    WITH pre AS MATERIALIZED (
         SELECT {column} AS code, located_by, old_commune_code FROM case_record
         WHERE decision_date < :before AND (CAST(:start AS date) IS NULL OR decision_date >= :start)
           AND (CAST(:province AS text) IS NULL OR province_code = :province)
@@ -360,11 +378,16 @@ def reattribution_summary(conn: Connection, *, level: str = "commune", province_
                count(*) FILTER (WHERE located_by = 'name') AS by_name,
                count(*) FILTER (WHERE located_by = 'estimated') AS estimated
         FROM pre GROUP BY code
+    ), split AS (
+        SELECT old_commune_code, count(*) AS n FROM pre WHERE located_by = 'estimated' GROUP BY 1
+    ), shared AS (
+        SELECT l.new_code, sum(l.weight * s.n) AS estimated_weighted
+        FROM split s JOIN unit_lineage l ON l.old_level = 'commune' AND l.old_code = s.old_commune_code
+        GROUP BY 1
     ), weighted AS (
-        SELECT {unit_of_new} AS code, sum(l.weight) AS estimated_weighted
-        FROM pre JOIN unit_lineage l ON l.old_level = 'commune' AND l.old_code = pre.old_commune_code
-        JOIN admin_unit n ON n.level = 'commune' AND n.valid_to IS NULL AND n.code = l.new_code
-        WHERE pre.located_by = 'estimated' GROUP BY 1
+        SELECT {unit_of_new} AS code, sum(w.estimated_weighted) AS estimated_weighted
+        FROM shared w JOIN admin_unit n ON n.level = 'commune' AND n.valid_to IS NULL AND n.code = w.new_code
+        GROUP BY 1
     )
     SELECT u.code, u.name, coalesce(d.records, 0) AS records, coalesce(d.by_point, 0) AS by_point,
            coalesce(d.by_code, 0) AS by_code, coalesce(d.by_old_code, 0) AS by_old_code,

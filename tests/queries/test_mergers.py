@@ -38,13 +38,15 @@ def test_place_records_follows_point_then_old_code_then_new_commune():
         "commune_code": ["n1", "n1", "n2", "n1", "n2", "n9"],
     })
     new_to_old = pd.DataFrame({"commune_code": ["n1", "n2"], "old_code": ["A", "B"], "exact": [True, False]})
-    placed = place_records(frame, level="province", units=units, old_commune_unit=pd.Series({"o-A": "A", "o-B": "B"}),
+    old_commune_unit = pd.Series({"o-A": "A", "o-B": "B"})
+    placed = place_records(frame, level="province", units=units, old_commune_unit=old_commune_unit,
                            new_to_old=new_to_old)
     # 0: point in A wins over its old code (B); 1: point outside every polygon -> old code;
     # 2: no point -> old code; 3: 2025 commune wholly in A; 4: straddling commune; 5: nothing known.
     assert placed["old_code"].tolist()[:5] == ["A", "B", "A", "A", "B"]
     assert pd.isna(placed["old_code"].iloc[5])
-    assert placed["placed_by"].tolist() == ["point", "old_code", "old_code", "new_code", "estimated", "unplaced"]
+    assert placed["placed_by"].tolist() == ["point", "old_code", "old_code", "new_code", "estimated",
+                                            "unplaced"]
     assert "old_code" not in frame  # input not mutated
 
 
@@ -103,12 +105,13 @@ PERIOD = {"start": date(2021, 1, 1), "end": date(2026, 11, 24)}
 
 def test_every_demo_record_is_counted_once_as_of_either_edition(engine, demo_loaded):
     with engine.connect() as c:
-        total = c.execute(sa.text("SELECT count(*) FROM case_record WHERE decision_date BETWEEN :start AND :end"),
-                          PERIOD).scalar_one()
+        total = c.execute(sa.text("SELECT count(*) FROM case_record"
+                                  " WHERE decision_date BETWEEN :start AND :end"), PERIOD).scalar_one()
         new = indicators_as_of(c, edition="2025", level="province", **PERIOD)
         old = indicators_as_of(c, edition="pre2025", level="province", **PERIOD)
         old_communes = indicators_as_of(c, edition="pre2025", level="commune", **PERIOD)
-        by_kind = case_counts(c, level="province", **PERIOD).pivot_table(index="code", columns="kind", values="cases")
+        by_kind = case_counts(c, level="province", **PERIOD).pivot_table(index="code", columns="kind",
+                                                                          values="cases")
         ha_noi_old = records_in_old_unit(c, level="province", code="01", filters=Filters(**PERIOD))
     assert len(new.table) == 34 and len(old.table) == 63
     assert new.table["cases"].sum() == total
@@ -141,12 +144,13 @@ def test_demo_before_after_of_a_province_matches_the_stored_codes(engine, demo_l
         table = before_after(c, province_code="01", as_of=date(2026, 11, 24))
         after = c.execute(sa.text("SELECT count(*) FROM case_record WHERE province_code = '01'"
                                   " AND decision_date BETWEEN '2025-07-01' AND '2026-06-30'")).scalar_one()
-        history = unit_history(c, level="commune", code="00070", start=date(2024, 7, 1), end=date(2026, 6, 30),
-                               freq="quarter")
+        history = unit_history(c, level="commune", code="00070", start=date(2024, 7, 1),
+                               end=date(2026, 6, 30), freq="quarter")
     assert table["cases_after"].sum() == after
     assert table.set_index("code").loc["00070", "predecessors"] == 14
     assert len(history.activity) == 8 and list(history.activity["era"]) == ["before"] * 4 + ["after"] * 4
     totals = history.totals.set_index("era")
     row = table.set_index("code").loc["00070"]
-    assert totals.loc["before", "cases"] == row["cases_before"] and totals.loc["after", "cases"] == row["cases_after"]
+    assert totals.loc["before", "cases"] == row["cases_before"]
+    assert totals.loc["after", "cases"] == row["cases_after"]
     assert len(history.predecessors) == 14

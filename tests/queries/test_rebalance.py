@@ -41,8 +41,8 @@ def _grid(loads=LOADS, *, island: float | None = None) -> gpd.GeoDataFrame:
         cells.append(shapely.box(105.06, 20.0, 105.07, 20.005))
         codes.append("00016")
         loads.append(island)
-    return gpd.GeoDataFrame({"code": codes, "name": [f"Xã {c}" for c in codes], "workload": np.array(loads, float)},
-                            geometry=cells, crs="EPSG:4326")
+    return gpd.GeoDataFrame({"code": codes, "name": [f"Xã {c}" for c in codes],
+                             "workload": np.array(loads, float)}, geometry=cells, crs="EPSG:4326")
 
 
 def test_imbalance_by_hand():
