@@ -83,6 +83,19 @@ def test_split_old_commune_is_estimated_and_shared_out_by_weight(conn, merger_re
     assert summary.loc["00070", "by_point"] == 1 and summary.loc["00070", "by_old_code"] == 1
 
 
+def test_indicator_tables_of_both_editions_count_the_constructed_records(conn, merger_records):
+    year = {"start": date(1996, 1, 1), "end": date(1996, 12, 31)}
+    old = indicators_as_of(conn, edition="pre2025", level="district", **year).table.set_index("code")
+    assert old.loc["002", ["cases", "KT_DHVP", "KT_THNV", "estimated"]].tolist() == [2, 1, 1, 0]
+    assert old.loc["001", ["cases", "TO_CAO"]].tolist() == [1, 1]
+    assert old["cases"].sum() == 3
+    new = indicators_as_of(conn, edition="2025", level="province", **year)
+    row = new.table.set_index("code").loc["01"]
+    assert row[["cases", "estimated", "exact"]].tolist() == [3, 1, 2]
+    assert dict(zip(new.placement["placed_by"], new.placement["records"])) == {"point": 1, "old_code": 1,
+                                                                                "estimated": 1}
+
+
 def test_predecessors_list_the_old_communes_with_their_weights(conn):
     table = predecessors(conn, level="commune", code="00070").set_index("old_code")
     assert len(table) == 14
