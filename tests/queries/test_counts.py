@@ -36,12 +36,12 @@ def test_counts_refuse_a_bad_level_or_period(conn):
 
 def test_year_on_year_change_is_tested_so_small_changes_are_not_news(engine, conn):
     rows = ["ma_ho_so,loai,cap,doi_tuong,ngay,trang_thai,ma_xa"]
-    rows += [f"YOY-A{i},KT_DHVP,tinh,to_chuc,1996-05-0{1 + i % 5},dong,00070" for i in range(40)]
-    rows += [f"YOY-B{i},KT_DHVP,tinh,to_chuc,1997-05-0{1 + i % 5},dong,00070" for i in range(10)]
-    rows += [f"YOY-C{i},KT_DHVP,tinh,to_chuc,1996-05-02,dong,00004" for i in range(1)]
-    rows += [f"YOY-D{i},KT_DHVP,tinh,to_chuc,1997-05-02,dong,00004" for i in range(3)]
+    rows += [f"YOY-A{i},KT_DHVP,tinh,to_chuc,1988-05-0{1 + i % 5},dong,00070" for i in range(40)]
+    rows += [f"YOY-B{i},KT_DHVP,tinh,to_chuc,1989-05-0{1 + i % 5},dong,00070" for i in range(10)]
+    rows += [f"YOY-C{i},KT_DHVP,tinh,to_chuc,1988-05-02,dong,00004" for i in range(1)]
+    rows += [f"YOY-D{i},KT_DHVP,tinh,to_chuc,1989-05-02,dong,00004" for i in range(3)]
     import_bytes(engine, "\n".join(rows).encode(), file_name="yoy.csv")
-    change = year_on_year(conn, level="commune", start=date(1997, 1, 1), end=date(1997, 12, 31)).set_index("code")
+    change = year_on_year(conn, level="commune", start=date(1989, 1, 1), end=date(1989, 12, 31)).set_index("code")
     assert change.loc["00070", ["cases", "previous", "change"]].tolist() == [10, 40, -30]
     assert change.loc["00070", "change_pct"] == pytest.approx(-75.0)
     assert change.loc["00070", "significant"]  # 10 of 50 under p = 1/2: P ≈ 1e-5
