@@ -14,13 +14,13 @@ AREA_STYLE = {"color": "#1565c0", "weight": 2, "fillColor": "#90caf9", "fillOpac
 # One small circle per record with its tooltip; the cluster plugin groups them by zoom. Data go
 # as one array (FastMarkerCluster), not one script line per marker, so 10,000 records stay small.
 _MARKER_CALLBACK = """
-var callback = function (row) {
+function (row) {
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: 6, color: '#ffffff', weight: 1, fillColor: '%s', fillOpacity: 0.9});
+        {radius: 6, color: '#ffffff', weight: 1, fillColor: 'RECORD_COLOUR', fillOpacity: 0.9});
     marker.bindTooltip(row[2]);
     return marker;
-};
-""" % RECORD_COLOUR
+}
+""".replace("RECORD_COLOUR", RECORD_COLOUR)
 
 
 def record_cluster(records: gpd.GeoDataFrame, *, name: str, tooltips: list[str]) -> FastMarkerCluster | None:

@@ -11,6 +11,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.geojson import feature_collection
+
 SEQUENTIAL = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
 NO_DATA = "#eeeeee"
 OUTLINE = "#546e7a"
@@ -52,7 +54,7 @@ def choropleth_layer(units: gpd.GeoDataFrame, values: pd.Series, *, name: str, l
                 "fillOpacity": 0.8}
 
     layer = folium.GeoJson(
-        frame[fields + ["value", "shown", frame.geometry.name]].to_json(drop_id=True),
+        feature_collection(frame, fields + ["value", "shown"]),
         name=name, style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=fields + ["shown"], aliases=aliases + [legend]),
     )
@@ -79,7 +81,7 @@ def class_layer(units: gpd.GeoDataFrame, classes: pd.Series, *, colours: Mapping
                 "fillOpacity": 0.8}
 
     layer = folium.GeoJson(
-        frame[fields + ["cls", "label", frame.geometry.name]].to_json(drop_id=True),
+        feature_collection(frame, fields + ["cls", "label"]),
         name=name, style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=fields + ["label"], aliases=aliases + [legend]),
     )

@@ -11,7 +11,7 @@ import streamlit as st
 from etl.vocabulary import CATEGORIES, KINDS, SECTORS, SUBJECT_TYPES
 from geo.settings import get_settings
 from layers.areas import area_outline, draw_control, radius_circle, record_cluster
-from layers.boundaries import base_map, fit_to
+from layers.boundaries import PROVINCE_STYLE, base_map, fit_to, units_layer
 from pages import data
 from pages.i18n import day, t, term_labels
 from pages.records import show_records
@@ -42,6 +42,8 @@ filters = Filters(start=start, end=end, kinds=tuple(kinds), sectors=tuple(sector
                   subject_types=tuple(subjects))
 
 fmap = base_map(tile_url=get_settings().tile_url, attribution=get_settings().tile_attribution)
+units_layer(shapes("province"), name=t("units.provinces"), style=PROVINCE_STYLE, fields=["name"],
+            aliases=[t("unit.province")]).add_to(fmap)
 result, area_name, returned = None, "", ()
 try:
     if mode == "radius":

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from layers.hexagons import hexagon_shapes
 from pages.shared import connect, shapes
 from queries.counts import case_counts, headline_counts
 from queries.emerging import emerging_hotspots
@@ -53,6 +55,14 @@ def hexagons(scope: str, resolution: int, start: date, end: date, kinds: tuple[s
     with connect() as conn:
         return heat_counts(conn, resolution=resolution, start=start, end=end, kinds=list(kinds) or None,
                            province_code=province)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def hexagon_map(scope: str, resolution: int, start: date, end: date, kinds: tuple[str, ...],
+                province: str | None) -> gpd.GeoDataFrame:
+    """Hexagons with records and their counts, as map shapes (``code`` is the cell id)."""
+    cells = hexagons(scope, resolution, start, end, kinds, province)
+    return hexagon_shapes(list(cells["cell"])).merge(cells.rename(columns={"cell": "code"}), on="code")
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)

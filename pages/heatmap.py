@@ -9,7 +9,6 @@ from etl.vocabulary import KINDS
 from geo.settings import get_settings
 from layers.boundaries import base_map, fit_to
 from layers.choropleth import choropleth_layer, class_layer
-from layers.hexagons import hexagon_shapes
 from layers.palettes import EMERGING, HOTSPOT
 from pages import data
 from pages.i18n import number, t, term_labels
@@ -44,12 +43,11 @@ try:
                               help=t("heat.resolution_help"))
         st.subheader(t("heat.title_hex", measure=legend_unit, res=resolution, where=where, period=period.label))
         with st.spinner(t("spinner.counts")):
-            cells = data.hexagons(scope, resolution, period.start, period.end, kinds, province or None)
-        if cells.empty:
+            hexes = data.hexagon_map(scope, resolution, period.start, period.end, kinds, province or None)
+        if hexes.empty:
             st.info(t("heat.empty"), icon=":material/layers_clear:")
         else:
-            hexes = hexagon_shapes(list(cells["cell"])).assign(name=where)
-            layer, legend = choropleth_layer(hexes, cells.set_index("cell")[measure], name=legend_unit,
+            layer, legend = choropleth_layer(hexes, hexes.set_index("code")[measure], name=legend_unit,
                                              legend=legend_unit, fields=["code"], aliases=["H3"], format_value=fmt)
             layer.add_to(fmap)
             fit_to(fmap, hexes)

@@ -27,6 +27,7 @@ from etl.vocabulary import (
 from geo.database import database_url, get_engine
 from geo.errors import DiabanError
 from layers.assets import localise
+from layers.geojson import with_geometry_json
 from pages.i18n import day, t, term_labels
 from queries.maps import unit_shapes
 
@@ -68,11 +69,16 @@ def show_error(exc: Exception) -> None:
         st.error(t("error.unexpected", name=type(exc).__name__), icon=":material/error:")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def shapes(level: str, province_code: str | None = None, detail: str = "overview") -> gpd.GeoDataFrame:
-    """Display geometries of current units, cached per process (boundaries are not case data)."""
+    """Display geometries of current units, with their GeoJSON, cached once per process.
+
+    Boundaries are not case data (no scope) and never change under a running app; a resource
+    cache hands out the same frame without copying it, so callers must not modify it (the
+    layers copy before adding columns).
+    """
     with connect() as conn:
-        return unit_shapes(conn, level=level, province_code=province_code, detail=detail)
+        return with_geometry_json(unit_shapes(conn, level=level, province_code=province_code, detail=detail))
 
 
 def province_names() -> dict[str, str]:
