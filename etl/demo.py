@@ -8,7 +8,8 @@ Planted patterns, written to a ground-truth file:
 - hotspots: a few communes whose violation rate is several times their neighbours';
 - growing hotspots: communes whose cases rise steeply year after year;
 - lagging units: communes and one province doing far less than their targets this year;
-- overdue petitions concentrated in a few communes.
+- overdue petitions concentrated in a few communes;
+- silent units: a few large communes with no case decided in the last year.
 
 Records before 2025-07-01 carry pre-2025 commune codes (from the lineage), some of them with no
 coordinates, so re-attribution to the new units is exercised by every demo database.
@@ -61,6 +62,7 @@ class GroundTruth:
     lagging_provinces: list[str] = field(default_factory=list)
     overdue_petition_communes: list[str] = field(default_factory=list)
     surges: list[str] = field(default_factory=list)  # communes with a burst in the last 20 days
+    silent_communes: list[str] = field(default_factory=list)  # large communes with no case in the last year
     seed: int = 0
     scale: float = 1.0
     today: str = ""
@@ -165,6 +167,7 @@ def generate_demo(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: d
     truth.lagging_provinces = [provinces[int(rng.integers(len(provinces)))]]
     truth.overdue_petition_communes = sorted(communes["code"].to_numpy()[urban[22:28]].tolist())
     truth.surges = sorted(communes["code"].to_numpy()[urban[28:31]].tolist())
+    truth.silent_communes = sorted(communes["code"].to_numpy()[urban[31:34]].tolist())
     code_pos = {c: i for i, c in enumerate(communes["code"])}
 
     counts: dict[str, int] = {}
@@ -174,6 +177,11 @@ def generate_demo(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: d
                                       today=today).rows_loaded
 
     cases = _cases(communes, members, inverse, index, rng, truth, code_pos, scale=scale, today=today)
+    # Planted: a few large communes whose commission decided nothing in the last year.
+    silent = cases["true_commune"].isin(truth.silent_communes) & (
+        pd.to_datetime(cases["decision_date"]) > pd.Timestamp(today) - pd.Timedelta(days=366))
+    cases = cases[~silent.to_numpy()].reset_index(drop=True)
+    cases["source_row"] = np.arange(2, len(cases) + 2)
     result = import_rows(engine, cases.drop(columns=["true_commune"]), record_type="case", file_name=f"demo-seed{seed}-cases",
                          sha256=_digest(seed, scale, "cases"), show_progress=show_progress, today=today)
     counts["case"] = result.rows_loaded

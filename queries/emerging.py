@@ -25,12 +25,18 @@ References: ESRI, "How Emerging Hot Spot Analysis works" (ArcGIS Pro documentati
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from libpysal.graph import Graph
 from scipy import stats
+from sqlalchemy.engine import Connection
 
+from geo.errors import InvalidArgumentError
 from queries.hotspots import find_hotspots
+from queries.rates import VIOLATIONS
 
 MOST = 0.9
 TREND_P = 0.05
@@ -89,6 +95,38 @@ def classify(hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: float) 
         if not final and n > 1 and flags[:-1].mean() >= MOST:
             return f"historical_{side}"
     return "no_pattern"
+
+
+_SERIES = """
+SELECT commune_code AS code, date_trunc(:slice, decision_date)::date AS period, count(*) AS n
+FROM case_record
+WHERE decision_date BETWEEN :start AND :end AND commune_code IS NOT NULL
+  AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
+  AND (NOT :violations_only OR conclusion = ANY(CAST(:violations AS text[])))
+GROUP BY 1, 2
+"""
+SLICES = ("year", "quarter")
+
+
+def commune_series(conn: Connection, codes: pd.Index, *, start: date, end: date, slice_: str = "year",
+                   kinds: list[str] | None = None, violations_only: bool = True) -> pd.DataFrame:
+    """Return counts per commune (rows, in ``codes`` order) and slice (columns, oldest first).
+
+    Only whole slices inside ``[start, end]`` make sense for a trend: pass slice-aligned dates.
+    Communes with no record get zeros, so every unit of the graph has a series.
+    """
+    if slice_ not in SLICES:
+        raise InvalidArgumentError(f"`slice_` must be one of {', '.join(SLICES)}, got {slice_!r}.")
+    if start > end:
+        raise InvalidArgumentError(f"`start` must not be after `end`, got {start} > {end}.")
+    frame = pd.read_sql(sa.text(_SERIES), conn, params={
+        "slice": slice_, "start": start, "end": end, "kinds": kinds, "violations_only": violations_only,
+        "violations": list(VIOLATIONS)})
+    periods = pd.date_range(pd.Timestamp(start).to_period("Y" if slice_ == "year" else "Q").start_time,
+                            pd.Timestamp(end), freq="YS" if slice_ == "year" else "QS")
+    frame["period"] = pd.to_datetime(frame["period"])
+    table = frame.pivot_table(index="code", columns="period", values="n", aggfunc="sum", fill_value=0)
+    return table.reindex(index=codes, columns=periods, fill_value=0).fillna(0)
 
 
 def emerging_hotspots(series: pd.DataFrame, graph: Graph, *, permutations: int = 199, seed: int = 0) -> pd.DataFrame:

@@ -63,10 +63,24 @@ class HotspotResult:
     table: pd.DataFrame  # code, value, statistic, p_sim, p_value, p_adjusted, label
 
 
+_WEIGHTS: dict[int, tuple[Graph, object]] = {}
+
+
+def _binary_weights(graph: Graph):
+    """esda wants a ``W``; converting a 3,321-unit graph costs about as much as the statistic
+    itself, so the conversion is kept for the last few graphs (the app reuses one graph)."""
+    key = id(graph)
+    if key not in _WEIGHTS or _WEIGHTS[key][0] is not graph:
+        if len(_WEIGHTS) >= 4:
+            _WEIGHTS.pop(next(iter(_WEIGHTS)))
+        _WEIGHTS[key] = (graph, graph.transform("B").to_W())
+    return _WEIGHTS[key][1]
+
+
 def find_hotspots(values: pd.Series, graph: Graph, *, permutations: int = 999, seed: int = 0) -> HotspotResult:
     """Return Gi* hot and cold spots of ``values`` (indexed like the graph's units)."""
     values = values.reindex(graph.unique_ids).fillna(0.0).astype(float)
-    w = graph.transform("B").to_W()
+    w = _binary_weights(graph)
     g = esda.G_Local(values.to_numpy(), w, transform="B", permutations=permutations, star=True,
                      seed=seed, n_jobs=1)
     z = np.asarray(g.z_sim, dtype=float)

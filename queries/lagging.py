@@ -29,6 +29,24 @@ FROM case_record
 WHERE decision_date >= make_date(:first_year, 1, 1) AND decision_date < make_date(:year, 1, 1)
 """
 
+_DETAIL = """
+WITH t AS (
+    SELECT kind, subject_type, coalesce(sector, '') AS sector, sum(planned) AS planned
+    FROM target WHERE year = :year AND unit_level = 'commune' AND {unit} = :code
+    GROUP BY 1, 2, 3
+), a AS (
+    SELECT kind, subject_type, coalesce(sector, '') AS sector, count(*) AS actual
+    FROM case_record
+    WHERE decision_date BETWEEN make_date(:year, 1, 1) AND :as_of AND {unit} = :code
+    GROUP BY 1, 2, 3
+)
+SELECT t.kind, t.subject_type, nullif(t.sector, '') AS sector, t.planned,
+       coalesce((SELECT sum(a.actual) FROM a WHERE a.kind = t.kind AND a.subject_type = t.subject_type
+                 AND (t.sector = '' OR a.sector = t.sector)), 0) AS actual
+FROM t
+ORDER BY t.kind, t.subject_type, t.sector
+"""
+
 _TARGETS = """
 SELECT t.{unit} AS code, t.kind, t.subject_type, sum(t.planned) AS planned
 FROM target t
@@ -101,3 +119,30 @@ def rank_lagging_units(conn: Connection, *, year: int, as_of: date, level: str =
     per_unit["ratio"] = np.where(per_unit["expected"] > 0, per_unit["actual"] / per_unit["expected"], np.nan)
     per_unit["share"] = share
     return per_unit.sort_values(["p_value", "ratio"]).reset_index(drop=True)
+
+
+def lagging_detail(conn: Connection, *, year: int, as_of: date, level: str, code: str,
+                   share: float | None = None) -> pd.DataFrame:
+    """Return one unit's targets line by line (kind, subject type, sector) against what was done.
+
+    A target with no sector counts every case of its kind and subject type; one with a sector
+    only that sector's. Each line gets its expectation and the same test as the whole unit.
+    """
+    unit = unit_code_column(level)
+    width = 2 if level == "province" else 5
+    if not (isinstance(code, str) and code.isdigit() and len(code) == width):
+        raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")
+    share = seasonal_share(conn, as_of=as_of) if share is None else float(share)
+    detail = pd.read_sql(sa.text(_DETAIL.format(unit=unit)), conn,
+                         params={"year": year, "as_of": as_of, "code": code})
+    detail["expected"] = detail["planned"] * share
+    detail["p_value"], _, detail["status"] = lagging_status(detail["actual"], detail["expected"])
+    return detail
+
+
+def funnel_limits(expected: np.ndarray, *, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (lower, upper) limits of actual/expected that a Poisson count stays within
+    with probability ``coverage`` (0.95 and 0.998 are the usual funnel-plot lines)."""
+    expected = np.maximum(np.asarray(expected, dtype=float), 1e-9)
+    tail = (1 - coverage) / 2
+    return stats.poisson.ppf(tail, expected) / expected, stats.poisson.ppf(1 - tail, expected) / expected

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from geo.crs import areas_km2, check_lon_lat
 from geo.errors import InvalidArgumentError
+from geo.h3cells import disk_cover
 from queries.units import unit_code_column
 
 MAX_RADIUS_M = 200_000
@@ -76,28 +77,81 @@ class AreaResult:
 
 
 def _result(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
-            extra_columns: str = "") -> AreaResult:
+            extra_columns: str = "", limit: int = MAX_ROWS, counts: pd.DataFrame | None = None) -> AreaResult:
+    if not (isinstance(limit, int) and 1 <= limit <= MAX_ROWS):
+        raise InvalidArgumentError(f"`limit` must be between 1 and {MAX_ROWS:,}, got {limit!r}.")
     sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {_FILTER_SQL}"
-           f" ORDER BY {order} LIMIT {MAX_ROWS + 1}")
+           f" ORDER BY {order} LIMIT {limit + 1}")
     records = gpd.read_postgis(sa.text(sql), conn, geom_col="geom", params={**params, **filters.params()})
-    truncated = len(records) > MAX_ROWS
-    records = records.iloc[:MAX_ROWS].rename_geometry("geometry")
-    counts_sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {_FILTER_SQL} GROUP BY 1 ORDER BY 1"
-    counts = pd.read_sql(sa.text(counts_sql), conn, params={**params, **filters.params()})
+    truncated = len(records) > limit
+    records = records.iloc[:limit].rename_geometry("geometry")
+    counts = _counts(conn, where, params, filters) if counts is None else counts
     return AreaResult(records=records, counts=counts, truncated=truncated)
 
 
-def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m: float,
-                          filters: Filters = Filters()) -> AreaResult:
-    """Return records within ``radius_m`` metres of (lon, lat), on the ellipsoid, nearest first."""
+def _counts(conn: Connection, where: str, params: dict, filters: Filters) -> pd.DataFrame:
+    sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {_FILTER_SQL} GROUP BY 1 ORDER BY 1"
+    return pd.read_sql(sa.text(sql), conn, params={**params, **filters.params()})
+
+
+_CENTRE = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
+_WITHIN = f"r.geom IS NOT NULL AND ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius)"
+
+
+def _radius_params(lon: float, lat: float, radius_m: float) -> dict:
     lon, lat = check_lon_lat(lon, lat)
     if not (isinstance(radius_m, (int, float)) and 1 <= radius_m <= MAX_RADIUS_M):
         raise InvalidArgumentError(f"`radius_m` must be between 1 and {MAX_RADIUS_M:,}, got {radius_m!r}.")
-    centre = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
-    where = f"r.geom IS NOT NULL AND ST_DWithin(CAST(r.geom AS geography), {centre}, :radius)"
-    return _result(conn, where, {"lon": lon, "lat": lat, "radius": float(radius_m)}, filters,
-                   order=f"ST_Distance(CAST(r.geom AS geography), {centre})",
-                   extra_columns=f", ST_Distance(CAST(r.geom AS geography), {centre}) AS distance_m")
+    return {"lon": lon, "lat": lat, "radius": float(radius_m)}
+
+
+COVER_MAX_RADIUS_M = 15_000  # beyond this, filling the circle with cells costs more than it saves
+
+_COVERED_COUNTS = f"""
+SELECT r.kind, count(*) AS cases
+FROM unnest(CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), CAST(:exact AS boolean[])) AS c(lo, hi, exact)
+JOIN case_record r ON r.h3_9 BETWEEN c.lo AND c.hi
+WHERE (NOT c.exact OR ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius)) {_FILTER_SQL}
+GROUP BY 1
+ORDER BY 1
+"""
+
+
+def _radius_counts(conn: Connection, params: dict, filters: Filters) -> pd.DataFrame:
+    """Counts by kind within the radius, from the records' stored H3 cells.
+
+    Cells wholly inside the circle are counted without any distance test, as B-tree ranges over
+    the stored resolution-9 ids (rows are written in H3 order, so a range is a few adjacent
+    pages); only the cells the circle's edge crosses are tested exactly with ``ST_DWithin``.
+    The answer is the same as testing every record (``tests/queries/test_spatial.py``).
+    """
+    if params["radius"] > COVER_MAX_RADIUS_M:
+        return _counts(conn, _WITHIN, params, filters)
+    cover = disk_cover(params["lon"], params["lat"], params["radius"])
+    low = np.concatenate([cover.inside_low, cover.edge]).tolist()
+    high = np.concatenate([cover.inside_high, cover.edge]).tolist()
+    exact = [False] * len(cover.inside_low) + [True] * len(cover.edge)
+    return pd.read_sql(sa.text(_COVERED_COUNTS), conn,
+                       params={**params, "lo": low, "hi": high, "exact": exact, **filters.params()})
+
+
+def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m: float,
+                          filters: Filters = Filters(), limit: int = MAX_ROWS) -> AreaResult:
+    """Return records within ``radius_m`` metres of (lon, lat), on the ellipsoid, nearest first.
+
+    The nearest ``limit`` records come from a distance-ordered index scan (``<->``), which stops
+    after ``limit`` rows instead of sorting every match; the counts by kind cover all matches.
+    """
+    params = _radius_params(lon, lat, radius_m)
+    return _result(conn, _WITHIN, params, filters, order=f"CAST(r.geom AS geography) <-> {_CENTRE}",
+                   extra_columns=f", ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m", limit=limit,
+                   counts=_radius_counts(conn, params, filters))
+
+
+def radius_counts(conn: Connection, lon: float, lat: float, *, radius_m: float,
+                  filters: Filters = Filters()) -> pd.DataFrame:
+    """Return only the counts by kind within ``radius_m`` metres: no record leaves the database."""
+    return _radius_counts(conn, _radius_params(lon, lat, radius_m), filters)
 
 
 def nearest_records(conn: Connection, lon: float, lat: float, *, n: int = 10,
@@ -106,10 +160,9 @@ def nearest_records(conn: Connection, lon: float, lat: float, *, n: int = 10,
     lon, lat = check_lon_lat(lon, lat)
     if not (isinstance(n, int) and 1 <= n <= 1000):
         raise InvalidArgumentError(f"`n` must be an integer between 1 and 1,000, got {n!r}.")
-    centre = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
-    sql = (f"SELECT {_COLUMNS}, ST_Distance(CAST(r.geom AS geography), {centre}) AS distance_m"
+    sql = (f"SELECT {_COLUMNS}, ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m"
            f" FROM case_record r WHERE r.geom IS NOT NULL {_FILTER_SQL}"
-           f" ORDER BY CAST(r.geom AS geography) <-> {centre} LIMIT :n")
+           f" ORDER BY CAST(r.geom AS geography) <-> {_CENTRE} LIMIT :n")
     return gpd.read_postgis(sa.text(sql), conn, geom_col="geom",
                             params={"lon": lon, "lat": lat, "n": n, **filters.params()}).rename_geometry("geometry")
 
@@ -141,15 +194,17 @@ def polygon_from_geojson(geojson: str | dict) -> shapely.Geometry:
     return geom
 
 
-def records_in_polygon(conn: Connection, geojson: str | dict, *, filters: Filters = Filters()) -> AreaResult:
+def records_in_polygon(conn: Connection, geojson: str | dict, *, filters: Filters = Filters(),
+                       limit: int = MAX_ROWS) -> AreaResult:
     """Return records inside a drawn polygon (repaired when invalid; points on its edge count)."""
     geom = polygon_from_geojson(geojson)
     where = ("r.geom IS NOT NULL AND CAST(r.geom AS geography) && CAST(ST_GeomFromText(:wkt, 4326) AS geography)"
              " AND ST_Covers(ST_GeomFromText(:wkt, 4326), r.geom)")
-    return _result(conn, where, {"wkt": geom.wkt}, filters)
+    return _result(conn, where, {"wkt": geom.wkt}, filters, limit=limit)
 
 
-def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters = Filters()) -> AreaResult:
+def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters = Filters(),
+                    limit: int = MAX_ROWS) -> AreaResult:
     """Return records of a 2025 province or commune, by the codes stored at import.
 
     Records located by code or by an old code count too (they have no point).
@@ -158,4 +213,4 @@ def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters
     width = 2 if level == "province" else 5
     if not (isinstance(code, str) and code.isdigit() and len(code) == width):
         raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")
-    return _result(conn, f"r.{column} = :code", {"code": code}, filters)
+    return _result(conn, f"r.{column} = :code", {"code": code}, filters, limit=limit)

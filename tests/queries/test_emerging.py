@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from boundaries.store import read_units
-from queries.emerging import classify, emerging_hotspots, mann_kendall
+from queries.emerging import classify, commune_series, emerging_hotspots, mann_kendall
 from queries.hotspots import unit_graph
 
 
@@ -44,12 +44,9 @@ def test_category_rules(hot, cold, z, p, expected):
 def test_growing_demo_clusters_are_classed_as_emerging_hot(engine, demo_loaded):
     with engine.connect() as c:
         units = read_units(c, level="commune")
-        yearly = pd.read_sql(sa.text(
-            "SELECT commune_code AS code, extract(year FROM decision_date)::int AS year, count(*) AS n"
-            " FROM case_record WHERE kind IN ('KT_DHVP', 'TO_CAO')"
-            " AND conclusion IN ('vi_pham_chua_ky_luat', 'vi_pham_phai_ky_luat') GROUP BY 1, 2"), c)
-    series = yearly.pivot(index="code", columns="year", values="n").reindex(units["code"]).fillna(0)
-    series = series[[y for y in range(2021, 2026)]]  # full years only
+        series = commune_series(c, pd.Index(units["code"]), start=date(2021, 1, 1), end=date(2025, 12, 31),
+                                kinds=["KT_DHVP", "TO_CAO"])  # full years only
+    assert series.shape == (3321, 5)
     result = emerging_hotspots(series, unit_graph(units), permutations=99, seed=0).set_index("code")
     growing = result.loc[demo_loaded.truth.growing_hotspots, "category"]
     steady = result.loc[demo_loaded.truth.hotspots, "category"]

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from queries.lagging import lagging_status, rank_lagging_units
+from queries.lagging import funnel_limits, lagging_detail, lagging_status, rank_lagging_units
 
 
 def test_one_below_target_is_not_flagged_and_far_below_is():
@@ -35,3 +35,23 @@ def test_planted_lagging_communes_and_province_are_found(conn, demo_loaded):
     assert set(truth.lagging_provinces) <= province_flagged
     assert len(found) >= len(truth.lagging_communes) * 0.6
     assert 0.5 < communes["share"].iloc[0] < 0.95  # seasonal share by late November
+
+
+def test_funnel_limits_narrow_as_units_grow():
+    low_small, high_small = funnel_limits(np.array([4.0]), coverage=0.95)
+    low_big, high_big = funnel_limits(np.array([400.0]), coverage=0.95)
+    assert low_small[0] == pytest.approx(1 / 4) and high_small[0] == pytest.approx(8 / 4)  # Poisson(4): 1 and 8
+    assert low_small[0] < low_big[0] < 1 < high_big[0] < high_small[0]
+    wide, _ = funnel_limits(np.array([400.0]), coverage=0.998)
+    assert wide[0] < low_big[0]
+
+
+def test_a_units_targets_line_by_line(engine, demo_loaded):
+    truth = demo_loaded.truth
+    with engine.connect() as conn:
+        ranked = rank_lagging_units(conn, year=2026, as_of=date(2026, 11, 24)).set_index("code")
+        code = truth.lagging_communes[0]
+        detail = lagging_detail(conn, year=2026, as_of=date(2026, 11, 24), level="commune", code=code)
+    assert detail["planned"].sum() == ranked.loc[code, "planned"]
+    assert detail["actual"].sum() == ranked.loc[code, "actual"]
+    assert set(detail["status"]) <= {"lagging", "watch", "on_track"} and len(detail) > 1

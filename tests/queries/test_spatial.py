@@ -15,7 +15,14 @@ from boundaries.point_index import load_commune_index
 from etl.importer import import_bytes
 from geo.errors import InvalidArgumentError
 from geo.settings import get_settings
-from queries.spatial import Filters, nearest_records, records_in_polygon, records_in_unit, records_within_radius
+from queries.spatial import (
+    Filters,
+    nearest_records,
+    radius_counts,
+    records_in_polygon,
+    records_in_unit,
+    records_within_radius,
+)
 
 CENTRE = (105.8523, 21.0287)  # Hoàn Kiếm Lake
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -58,6 +65,16 @@ def test_radius_includes_points_just_inside_and_excludes_points_just_outside(con
     assert dict(zip(found.counts["kind"], found.counts["cases"])) == {"KT_DHVP": 2, "TO_CAO": 1}
     wide = records_within_radius(conn, *CENTRE, radius_m=10_000, filters=ONLY_TEST)
     assert {"R-1000.01", "R-5000"} <= set(wide.records["source_id"])
+
+
+def test_a_limited_radius_query_keeps_the_nearest_and_counts_everything(conn, placed):
+    first = records_within_radius(conn, *CENTRE, radius_m=6_000, filters=ONLY_TEST, limit=2)
+    assert list(first.records["source_id"]) == ["R-0", "R-500"] and first.truncated
+    assert first.counts["cases"].sum() == 5
+    counts = radius_counts(conn, *CENTRE, radius_m=1000, filters=ONLY_TEST)
+    assert dict(zip(counts["kind"], counts["cases"])) == {"KT_DHVP": 2, "TO_CAO": 1}
+    with pytest.raises(InvalidArgumentError, match="`limit`"):
+        records_within_radius(conn, *CENTRE, radius_m=1000, limit=0)
 
 
 def test_filters_narrow_the_result(conn, placed):
@@ -124,3 +141,18 @@ def test_point_on_a_shared_border_is_assigned_to_exactly_one_commune(engine, bou
     got = index.assign(np.array([x]), np.array([y]), snap_tolerance_m=2000)
     assert got.index[0] in (list(index.codes).index("00070"), neighbours[0])
     assert got.distance_m[0] == pytest.approx(0, abs=1e-6)
+
+
+def test_cell_cover_counts_equal_the_exact_distance_test_on_the_demo(engine, demo_loaded):
+    """The fast radius count (H3 ranges + exact test on edge cells) against ST_DWithin on every record."""
+    from queries.spatial import _WITHIN, _counts, _radius_params
+
+    rng = np.random.default_rng(5)
+    with engine.connect() as conn:
+        for i in range(12):
+            lon, lat = 105.8523 + rng.normal(0, 0.05), 21.0287 + rng.normal(0, 0.05)
+            radius = float(rng.choice([300.0, 2_000.0, 7_500.0, 14_000.0]))
+            fast = radius_counts(conn, lon, lat, radius_m=radius)
+            exact = _counts(conn, _WITHIN, _radius_params(lon, lat, radius), Filters())
+            assert fast.equals(exact), (lon, lat, radius)
+            assert fast["cases"].sum() > 0
