@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from boundaries.departments import province_departments
+from boundaries.departments import province_departments, read_departments
 from geo.errors import InvalidArgumentError
 from queries.counts import add_change, year_on_year
 from queries.rates import add_rates, unit_indicators
@@ -40,6 +40,14 @@ WHERE decision_date BETWEEN :start AND :end AND province_code IS NOT NULL
   AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
 GROUP BY 1, 2
 """
+
+
+def departments(conn: Connection) -> pd.DataFrame:
+    """Return the regional departments with their names and province codes (a list per department)."""
+    table = read_departments(conn)
+    grouped = table.groupby(["department_code", "department_name"], sort=False)["province_code"]
+    return grouped.apply(lambda s: sorted(s.dropna())).reset_index().rename(
+        columns={"department_code": "code", "department_name": "name", "province_code": "provinces"})
 
 
 def _department_of(conn: Connection, frame: pd.DataFrame) -> pd.Series:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from geo.errors import InvalidArgumentError
-from queries.compare import compare_units, unit_trend
+from queries.compare import compare_units, departments, unit_trend
 from queries.rates import unit_indicators
 
 PERIOD = {"start": date(2026, 1, 1), "end": date(2026, 11, 24)}
@@ -47,3 +47,9 @@ def test_unknown_units_and_options_are_refused(engine, demo_loaded):
             compare_units(conn, level="province", codes=[], **PERIOD)
         with pytest.raises(InvalidArgumentError):
             unit_trend(conn, level="department", codes=["I"], freq="week", **PERIOD)
+
+
+def test_departments_list_their_provinces(conn):
+    table = departments(conn).set_index("code")
+    assert len(table) == 9 and table.loc["VIII", "provinces"] == ["82", "86", "91", "92", "96"]
+    assert table.loc["VIII", "name"] == "Vụ Địa bàn VIII"
