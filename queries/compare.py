@@ -46,8 +46,18 @@ def departments(conn: Connection) -> pd.DataFrame:
     """Return the regional departments with their names and province codes (a list per department)."""
     table = read_departments(conn)
     grouped = table.groupby(["department_code", "department_name"], sort=False)["province_code"]
-    return grouped.apply(lambda s: sorted(s.dropna())).reset_index().rename(
+    out = grouped.apply(lambda s: sorted(s.dropna())).reset_index().rename(
         columns={"department_code": "code", "department_name": "name", "province_code": "provinces"})
+    return out.sort_values("code", key=lambda codes: codes.map(_roman_order)).reset_index(drop=True)
+
+
+def _roman_order(code: str) -> tuple[int, str]:
+    """Vụ Địa bàn I … IX in numeral order (other codes after them, alphabetically)."""
+    values = {"I": 1, "V": 5, "X": 10}
+    if code and set(code) <= set(values):
+        total = sum(-values[a] if values[a] < values[b] else values[a] for a, b in zip(code, code[1:]))
+        return total + values[code[-1]], ""
+    return 1000, code
 
 
 def _department_of(conn: Connection, frame: pd.DataFrame) -> pd.Series:
