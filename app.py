@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/heatmap.py", title=t("nav.heatmap"), icon=":material/local_fire_department:"),
     st.Page("pages/lagging.py", title=t("nav.lagging"), icon=":material/schedule:"),
+    st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:"),
     st.Page("pages/area.py", title=t("nav.area"), icon=":material/travel_explore:"),
     st.Page("pages/import_data.py", title=t("nav.import"), icon=":material/upload_file:"),
     st.Page("pages/units_map.py", title=t("nav.units"), icon=":material/map:"),

@@ -22,25 +22,33 @@ def _plain(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def class_edges(values: np.ndarray) -> np.ndarray:
+    """Class limits: quantiles (0, 25, 50, 75, 90, 100 %) of the positive values.
+
+    Maps shown side by side pass the limits of all their values together to every map, so one
+    colour means the same figure on each.
+    """
+    values = np.asarray(values, dtype=float)
+    positive = values[np.isfinite(values) & (values > 0)]
+    edges = np.unique(np.quantile(positive, [0, 0.25, 0.5, 0.75, 0.9, 1.0])) if len(positive) else np.array([0.0, 1.0])
+    return edges if len(edges) >= 2 else np.array([edges[0], edges[0] + 1])
+
+
 def choropleth_layer(units: gpd.GeoDataFrame, values: pd.Series, *, name: str, legend: str,
                      fields: list[str], aliases: list[str],
-                     format_value: Callable[[float], str] = _plain) -> tuple[folium.GeoJson, str]:
+                     format_value: Callable[[float], str] = _plain,
+                     edges: np.ndarray | None = None) -> tuple[folium.GeoJson, str]:
     """Return a layer of ``units`` coloured by ``values`` (indexed by unit code) and its legend HTML.
 
     Classes are quantiles of the non-zero values, so a few very large units do not wash out
-    the rest of the map. ``legend`` names the measure and its unit ("Số vụ việc (vụ)");
+    the rest of the map (``edges`` imposes classes instead, e.g. shared by small multiples).
+    ``legend`` names the measure and its unit ("Số vụ việc (vụ)");
     ``format_value`` writes numbers the way the reader's language does.
     """
     frame = units.copy()
     frame["value"] = frame["code"].map(values).astype(float).fillna(0)
     frame["shown"] = frame["value"].map(format_value)
-    positive = frame.loc[frame["value"] > 0, "value"]
-    if len(positive):
-        edges = np.unique(np.quantile(positive, [0, 0.25, 0.5, 0.75, 0.9, 1.0]))
-    else:
-        edges = np.array([0.0, 1.0])
-    if len(edges) < 2:
-        edges = np.array([edges[0], edges[0] + 1])
+    edges = class_edges(frame["value"].to_numpy()) if edges is None else np.asarray(edges, dtype=float)
     colours = SEQUENTIAL[: len(edges) - 1]
 
     def colour_of(value: float) -> str:

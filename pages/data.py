@@ -15,6 +15,7 @@ import streamlit as st
 
 from layers.hexagons import hexagon_shapes
 from pages.shared import connect, shapes
+from queries.compare import compare_units, departments, unit_trend
 from queries.counts import case_counts, headline_counts
 from queries.emerging import emerging_hotspots
 from queries.heatmap import h3_hotspots, heat_counts
@@ -121,3 +122,24 @@ def radius_records(scope: str, lon: float, lat: float, radius_m: float, filters:
 def polygon_records(scope: str, geojson: str, filters: Filters) -> AreaResult:
     with connect() as conn:
         return records_in_polygon(conn, geojson, filters=filters)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def department_list(scope: str) -> pd.DataFrame:
+    with connect() as conn:
+        return departments(conn)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def comparison(scope: str, level: str, codes: tuple[str, ...], start: date, end: date,
+               kinds: tuple[str, ...]) -> pd.DataFrame:
+    with connect() as conn:
+        return compare_units(conn, level=level, codes=list(codes), start=start, end=end, kinds=list(kinds) or None)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def trend(scope: str, level: str, codes: tuple[str, ...], start: date, end: date, freq: str,
+          kinds: tuple[str, ...]) -> pd.DataFrame:
+    with connect() as conn:
+        return unit_trend(conn, level=level, codes=list(codes), start=start, end=end, freq=freq,
+                          kinds=list(kinds) or None)

@@ -277,6 +277,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.bad_file": ("Không đọc được tệp {file}: {reason}", "The file {file} cannot be read: {reason}"),
 }
 
+# So sánh / Compare
+STRINGS.update({
+    "nav.compare": ("So sánh", "Compare"),
+    "cmp.title": ("So sánh tỉnh, thành phố và vụ địa bàn", "Provinces and regional departments side by side"),
+    "cmp.level": ("So sánh theo", "Compare"),
+    "cmp.level.province": ("Tỉnh, thành phố", "Provinces"),
+    "cmp.level.department": ("Vụ địa bàn", "Regional departments"),
+    "cmp.units": ("Đơn vị so sánh (2 – 6)", "Units to compare (2 – 6)"),
+    "cmp.choose_two": ("Chọn ít nhất hai đơn vị để so sánh.", "Choose at least two units to compare."),
+    "cmp.table_title": ("Chỉ tiêu chính, {period}", "Key figures, {period}"),
+    "cmp.row.members": ("Đảng viên", "Party members"),
+    "cmp.row.cases": ("Vụ việc trong kỳ", "Cases in the period"),
+    "cmp.row.previous": ("Vụ việc cùng kỳ năm trước", "Cases, same period last year"),
+    "cmp.row.change": ("Thay đổi so với cùng kỳ", "Change on last year"),
+    "cmp.row.violations": ("Kết luận có vi phạm", "Conclusions with violations"),
+    "cmp.row.rate": ("Vi phạm / 1.000 đảng viên", "Violations per 1,000 members"),
+    "cmp.row.rate_smoothed": ("Vi phạm / 1.000 đảng viên (đã hiệu chỉnh)", "Violations per 1,000 members (smoothed)"),
+    "cmp.row.open_cases": ("Vụ việc chưa kết thúc", "Open cases"),
+    "cmp.row.overdue_petitions": ("Đơn thư quá hạn chưa giải quyết", "Overdue unresolved petitions"),
+    "cmp.row.provinces": ("Số tỉnh, thành phố", "Provinces"),
+    "cmp.table_caption": (
+        "Tỷ lệ đã hiệu chỉnh (Empirical Bayes) kéo đơn vị nhỏ về mức chung nên so sánh được công bằng. "
+        "Dấu * : thay đổi khó là ngẫu nhiên (kiểm định chính xác, FDR 5 %).",
+        "Smoothed rates (Empirical Bayes) pull small units towards the overall rate so the comparison is fair. "
+        "*: the change is unlikely to be chance (exact test, 5 % FDR)."),
+    "cmp.maps_title": ("Tỷ lệ vi phạm theo địa bàn, cùng một thang màu", "Violation rate by area, on one colour scale"),
+    "cmp.rate_legend": ("Vi phạm / 1.000 đảng viên (hiệu chỉnh)", "Violations per 1,000 members (smoothed)"),
+    "cmp.no_units": ("Đơn vị này chưa có tỉnh nào trong bảng vụ địa bàn.",
+                     "This department has no province in the departments table."),
+    "cmp.trend_title": ("Xu hướng số vụ việc", "Cases over time"),
+    "cmp.freq": ("Theo", "By"),
+    "cmp.freq.month": ("Tháng", "Month"),
+    "cmp.freq.quarter": ("Quý", "Quarter"),
+    "cmp.freq.year": ("Năm", "Year"),
+    "cmp.period": ("Kỳ", "Period"),
+    "cmp.no_trend": ("Không có vụ việc nào trong những năm này.", "No case in these years."),
+})
+
 _INDEX = {"vi": 0, "en": 1}
 
 
