@@ -51,7 +51,7 @@ class Filters:
                 "f_statuses": arr(self.statuses), "f_classes": arr(self.classifications)}
 
 
-_FILTER_SQL = """
+FILTER_SQL = """
       AND (CAST(:f_start AS date) IS NULL OR r.decision_date >= :f_start)
       AND (CAST(:f_end AS date) IS NULL OR r.decision_date <= :f_end)
       AND (CAST(:f_kinds AS text[]) IS NULL OR r.kind = ANY(CAST(:f_kinds AS text[])))
@@ -76,11 +76,12 @@ class AreaResult:
     truncated: bool = False
 
 
-def _result(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
-            extra_columns: str = "", limit: int = MAX_ROWS, counts: pd.DataFrame | None = None) -> AreaResult:
+def records_where(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
+                  extra_columns: str = "", limit: int = MAX_ROWS, counts: pd.DataFrame | None = None) -> AreaResult:
+    """Return the records of ``case_record r`` matching ``where`` (trusted SQL, values bound by ``params``)."""
     if not (isinstance(limit, int) and 1 <= limit <= MAX_ROWS):
         raise InvalidArgumentError(f"`limit` must be between 1 and {MAX_ROWS:,}, got {limit!r}.")
-    sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {_FILTER_SQL}"
+    sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {FILTER_SQL}"
            f" ORDER BY {order} LIMIT {limit + 1}")
     records = gpd.read_postgis(sa.text(sql), conn, geom_col="geom", params={**params, **filters.params()})
     truncated = len(records) > limit
@@ -90,7 +91,7 @@ def _result(conn: Connection, where: str, params: dict, filters: Filters, *, ord
 
 
 def _counts(conn: Connection, where: str, params: dict, filters: Filters) -> pd.DataFrame:
-    sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {_FILTER_SQL} GROUP BY 1 ORDER BY 1"
+    sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {FILTER_SQL} GROUP BY 1 ORDER BY 1"
     return pd.read_sql(sa.text(sql), conn, params={**params, **filters.params()})
 
 
@@ -111,7 +112,7 @@ _COVERED_COUNTS = f"""
 SELECT r.kind, count(*) AS cases
 FROM unnest(CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), CAST(:exact AS boolean[])) AS c(lo, hi, exact)
 JOIN case_record r ON r.h3_9 BETWEEN c.lo AND c.hi
-WHERE (NOT c.exact OR ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius)) {_FILTER_SQL}
+WHERE (NOT c.exact OR ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius)) {FILTER_SQL}
 GROUP BY 1
 ORDER BY 1
 """
@@ -143,7 +144,7 @@ def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m:
     after ``limit`` rows instead of sorting every match; the counts by kind cover all matches.
     """
     params = _radius_params(lon, lat, radius_m)
-    return _result(conn, _WITHIN, params, filters, order=f"CAST(r.geom AS geography) <-> {_CENTRE}",
+    return records_where(conn, _WITHIN, params, filters, order=f"CAST(r.geom AS geography) <-> {_CENTRE}",
                    extra_columns=f", ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m", limit=limit,
                    counts=_radius_counts(conn, params, filters))
 
@@ -161,7 +162,7 @@ def nearest_records(conn: Connection, lon: float, lat: float, *, n: int = 10,
     if not (isinstance(n, int) and 1 <= n <= 1000):
         raise InvalidArgumentError(f"`n` must be an integer between 1 and 1,000, got {n!r}.")
     sql = (f"SELECT {_COLUMNS}, ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m"
-           f" FROM case_record r WHERE r.geom IS NOT NULL {_FILTER_SQL}"
+           f" FROM case_record r WHERE r.geom IS NOT NULL {FILTER_SQL}"
            f" ORDER BY CAST(r.geom AS geography) <-> {_CENTRE} LIMIT :n")
     return gpd.read_postgis(sa.text(sql), conn, geom_col="geom",
                             params={"lon": lon, "lat": lat, "n": n, **filters.params()}).rename_geometry("geometry")
@@ -200,7 +201,7 @@ def records_in_polygon(conn: Connection, geojson: str | dict, *, filters: Filter
     geom = polygon_from_geojson(geojson)
     where = ("r.geom IS NOT NULL AND CAST(r.geom AS geography) && CAST(ST_GeomFromText(:wkt, 4326) AS geography)"
              " AND ST_Covers(ST_GeomFromText(:wkt, 4326), r.geom)")
-    return _result(conn, where, {"wkt": geom.wkt}, filters, limit=limit)
+    return records_where(conn, where, {"wkt": geom.wkt}, filters, limit=limit)
 
 
 def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters = Filters(),
@@ -213,4 +214,4 @@ def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters
     width = 2 if level == "province" else 5
     if not (isinstance(code, str) and code.isdigit() and len(code) == width):
         raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")
-    return _result(conn, f"r.{column} = :code", {"code": code}, filters, limit=limit)
+    return records_where(conn, f"r.{column} = :code", {"code": code}, filters, limit=limit)
