@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/lagging.py", title=t("nav.lagging"), icon=":material/schedule:"),
     st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:"),
     st.Page("pages/area.py", title=t("nav.area"), icon=":material/travel_explore:"),
+    st.Page("pages/mergers.py", title=t("nav.mergers"), icon=":material/merge:"),
     st.Page("pages/import_data.py", title=t("nav.import"), icon=":material/upload_file:"),
     st.Page("pages/units_map.py", title=t("nav.units"), icon=":material/map:"),
 ]

@@ -20,3 +20,13 @@ EMERGING = {
 
 # Progress against targets: the same three colours in the map, the tables and the funnel plot.
 STATUS = {"lagging": "#c62828", "watch": "#f9a825", "on_track": "#2e7d32", "no_target": "#e0e0e0"}
+
+# Groups of a rebalancing proposal: qualitative (ColorBrewer Set3 + Paired), repeated past 20.
+GROUPS = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9",
+          "#bc80bd", "#ccebc5", "#ffed6f", "#a6cee3", "#1f78b4", "#b2df8a", "#33a02c", "#fb9a99", "#e31a1c",
+          "#fdbf6f", "#ff7f00"]
+
+
+def group_colours(groups) -> dict[str, str]:
+    """Colour per group number (as text, the way map classes are keyed)."""
+    return {str(g): GROUPS[(int(g) - 1) % len(GROUPS)] for g in sorted(groups)}

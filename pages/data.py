@@ -21,7 +21,16 @@ from queries.emerging import emerging_hotspots
 from queries.heatmap import h3_hotspots, heat_counts
 from queries.hotspots import find_hotspots, unit_graph
 from queries.lagging import rank_lagging_units
+from queries.mergers import (
+    AsOfIndicators,
+    UnitHistory,
+    before_after,
+    indicators_as_of,
+    reattribution_summary,
+    unit_history,
+)
 from queries.rates import unit_indicators
+from queries.rebalance import Rebalancing, rebalance_province
 from queries.spatial import AreaResult, Filters, records_in_polygon, records_in_unit, records_within_radius
 from queries.warnings import early_warnings
 
@@ -143,3 +152,33 @@ def trend(scope: str, level: str, codes: tuple[str, ...], start: date, end: date
     with connect() as conn:
         return unit_trend(conn, level=level, codes=list(codes), start=start, end=end, freq=freq,
                           kinds=list(kinds) or None)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def history(scope: str, code: str, start: date, end: date, freq: str) -> UnitHistory:
+    with connect() as conn:
+        return unit_history(conn, level="commune", code=code, start=start, end=end, freq=freq)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def province_before_after(scope: str, province: str, as_of: date) -> pd.DataFrame:
+    with connect() as conn:
+        return before_after(conn, province_code=province, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def as_of_indicators(scope: str, edition: str, level: str, start: date, end: date) -> AsOfIndicators:
+    with connect() as conn:
+        return indicators_as_of(conn, edition=edition, level=level, start=start, end=end)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def reattribution(scope: str, province: str) -> pd.DataFrame:
+    with connect() as conn:
+        return reattribution_summary(conn, level="commune", province_code=province)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def rebalancing(scope: str, province: str, k: int, measure: str, start: date, end: date) -> Rebalancing:
+    with connect() as conn:
+        return rebalance_province(conn, province_code=province, k=k, measure=measure, start=start, end=end)
