@@ -20,7 +20,7 @@ from queries.counts import case_counts, headline_counts
 from queries.emerging import emerging_hotspots
 from queries.heatmap import h3_hotspots, heat_counts
 from queries.hotspots import find_hotspots, unit_graph
-from queries.lagging import rank_lagging_units
+from queries.lagging import lagging_detail, rank_lagging_units
 from queries.mergers import (
     AsOfIndicators,
     UnitHistory,
@@ -31,6 +31,7 @@ from queries.mergers import (
 )
 from queries.rates import unit_indicators
 from queries.rebalance import Rebalancing, rebalance_province
+from queries.signals import lag_signals, signal_records, signals_by_sector
 from queries.spatial import AreaResult, Filters, records_in_polygon, records_in_unit, records_within_radius
 from queries.warnings import early_warnings
 
@@ -182,3 +183,28 @@ def reattribution(scope: str, province: str) -> pd.DataFrame:
 def rebalancing(scope: str, province: str, k: int, measure: str, start: date, end: date) -> Rebalancing:
     with connect() as conn:
         return rebalance_province(conn, province_code=province, k=k, measure=measure, start=start, end=end)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def signals(scope: str, as_of: date) -> pd.DataFrame:
+    with connect() as conn:
+        return lag_signals(conn, as_of=as_of, signals=("overdue_petitions", "undecided_discipline",
+                                                        "overdue_cases", "silent"))
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def signal_sectors(scope: str, as_of: date) -> pd.DataFrame:
+    with connect() as conn:
+        return signals_by_sector(conn, signals(scope, as_of), as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def signal_rows(scope: str, signal: str, commune: str, as_of: date) -> pd.DataFrame:
+    with connect() as conn:
+        return signal_records(conn, signal=signal, commune_code=commune, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=TTL)
+def target_lines(scope: str, year: int, as_of: date, level: str, code: str) -> pd.DataFrame:
+    with connect() as conn:
+        return lagging_detail(conn, year=year, as_of=as_of, level=level, code=code)

@@ -396,6 +396,41 @@ STRINGS.update({
     "bal.export_geojson": ("Tải phân nhóm (GeoJSON)", "Download the assignment (GeoJSON)"),
 })
 
+# Tín hiệu chậm khác / Other lag signals
+STRINGS.update({
+    "sig.title": ("Tín hiệu chậm khác", "Other lag signals"),
+    "sig.caption": (
+        "Mỗi tín hiệu được so với mức bình thường của đơn vị có quy mô như vậy; chỉ nêu khi khó là ngẫu nhiên "
+        "(\"Cao\": FDR 5 %; \"Theo dõi\": p < 0,05).",
+        "Each signal is compared with what is ordinary for a unit of that size and shown only when unlikely "
+        "to be chance (\"High\": 5 % FDR; \"Watch\": p < 0.05)."),
+    "sig.empty": ("Không có tín hiệu chậm nào đến {as_of}.", "No lag signal up to {as_of}."),
+    "sig.overdue_petitions": ("Đơn thư quá hạn", "Overdue petitions"),
+    "sig.undecided_discipline": ("Phải kỷ luật nhưng chưa quyết định", "Discipline required, not decided"),
+    "sig.overdue_cases": ("Vụ việc quá hạn kết thúc", "Cases past their planned end"),
+    "sig.silent": ("Đơn vị im lặng (4 quý không có vụ việc)", "Silent unit (no case in 4 quarters)"),
+    "sig.priority": ("Mức", "Priority"),
+    "sig.priority.high": ("Cao", "High"),
+    "sig.priority.watch": ("Theo dõi", "Watch"),
+    "sig.group_by": ("Nhóm theo", "Group by"),
+    "sig.by.department": ("Vụ địa bàn", "Regional department"),
+    "sig.by.province": ("Tỉnh, thành phố", "Province"),
+    "sig.communes": ("Số xã có tín hiệu", "Communes with a signal"),
+    "sig.by_sector": ("Hồ sơ sau các tín hiệu, theo lĩnh vực", "Records behind the signals, by sector"),
+    "sig.signal": ("Tín hiệu", "Signal"),
+    "sig.count": ("Số lượng", "Count"),
+    "sig.oldest_days": ("Lâu nhất (ngày)", "Oldest (days)"),
+    "sig.drill": ("Xem hồ sơ sau tín hiệu", "Records behind a signal"),
+    "sig.col.source_id": ("Mã hồ sơ", "Record id"),
+    "sig.col.days_overdue": ("Quá hạn (ngày)", "Days overdue"),
+    "sig.col.days_waiting": ("Chờ quyết định (ngày)", "Days waiting"),
+    "sig.col.due_date": ("Hạn giải quyết", "Due date"),
+    "sig.col.received_date": ("Ngày nhận", "Received"),
+    "sig.col.decision_date": ("Ngày quyết định", "Decision date"),
+    "sig.col.planned_end": ("Hạn kết thúc", "Planned end"),
+    "sig.col.actual_end": ("Ngày kết thúc", "Ended"),
+})
+
 _INDEX = {"vi": 0, "en": 1}
 
 

@@ -7,15 +7,17 @@ from datetime import date
 
 import streamlit as st
 
+from etl.vocabulary import KINDS, SECTORS, SUBJECT_TYPES
 from geo.settings import get_settings
 from layers.boundaries import base_map
 from layers.charts import funnel_chart
 from layers.choropleth import class_layer
 from layers.palettes import STATUS
 from pages import data
-from pages.i18n import day, number, t
+from pages.i18n import STRINGS, day, number, t, term_labels
 from pages.records import show_records
 from pages.shared import period_picker, province_names, scope_key, shapes, show_error, show_map
+from queries.signals import group_signals
 from queries.spatial import Filters
 
 st.title(t("lag.title"))
@@ -95,8 +97,69 @@ if chosen:
     m[2].metric(t("lag.actual"), number(row["actual"]), delta=number(row["actual"] - row["expected"], 1))
     m[3].metric(t("lag.legend"), status_labels[row["status"]])
     try:
+        lines = data.target_lines(scope, year, as_of, level, chosen)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+    else:
+        kinds, subjects = term_labels(KINDS), term_labels(SUBJECT_TYPES)
+        st.dataframe(lines.assign(kind=lines["kind"].map(kinds), subject_type=lines["subject_type"].map(subjects),
+                                  status=lines["status"].map(status_labels), expected=lines["expected"].round(1))
+                     [["kind", "subject_type", "planned", "expected", "actual", "status"]].rename(columns={
+                         "kind": t("filter.kinds"), "subject_type": t("col.subject_type"),
+                         "planned": t("lag.planned"), "expected": t("lag.expected"), "actual": t("lag.actual"),
+                         "status": t("lag.legend")}), hide_index=True, width="stretch", key="lag-lines")
+    try:
         result = data.unit_records(scope, level, chosen, Filters(start=date(year, 1, 1), end=as_of))
     except Exception as exc:  # noqa: BLE001
         show_error(exc)
     else:
         show_records(result, key="lag-records", file_stem=f"ho-so-{chosen}-{year}")
+
+st.divider()
+st.subheader(t("sig.title"))
+st.caption(t("sig.caption"))
+try:
+    raised = data.signals(scope, as_of)
+except Exception as exc:  # noqa: BLE001
+    show_error(exc)
+    st.stop()
+if raised.empty:
+    st.info(t("sig.empty", as_of=day(as_of)), icon=":material/task_alt:")
+    st.stop()
+signal_labels = {s: t(f"sig.{s}") for s in ("overdue_petitions", "undecided_discipline", "overdue_cases", "silent")}
+priority_labels = {"high": t("sig.priority.high"), "watch": t("sig.priority.watch")}
+by = st.radio(t("sig.group_by"), ("department", "province"), horizontal=True, key="sig-by",
+              format_func=lambda v: t(f"sig.by.{v}"))
+grouped = group_signals(raised, by=by).rename(columns={
+    "department_code": t("sig.by.department"), "province_code": t("unit.code"), "province_name": t("unit.province"),
+    "high": priority_labels["high"], "watch": priority_labels["watch"], "communes": t("sig.communes"),
+    **signal_labels})
+st.dataframe(grouped, hide_index=True, width="stretch", key="sig-groups")
+sectors = data.signal_sectors(scope, as_of)
+if len(sectors):
+    sector_labels = term_labels(SECTORS)
+    pivot = sectors.assign(sector=sectors["sector"].map(lambda s: sector_labels.get(s, s or "—")),
+                           signal=sectors["signal"].map(signal_labels)).pivot_table(
+        index="sector", columns="signal", values="records", aggfunc="sum", fill_value=0)
+    st.markdown(f"**{t('sig.by_sector')}**")
+    st.dataframe(pivot, width="stretch", key="sig-sectors")
+table = raised.assign(signal=raised["signal"].map(signal_labels), priority=raised["priority"].map(priority_labels),
+                      expected=raised["expected"].round(1))
+headers = {"priority": t("sig.priority"), "signal": t("sig.signal"), "commune_name": t("unit.commune"),
+           "province_name": t("unit.province"), "department_code": t("sig.by.department"),
+           "count": t("sig.count"), "expected": t("lag.expected"), "oldest_days": t("sig.oldest_days")}
+st.dataframe(table[list(headers)].rename(columns=headers), hide_index=True, width="stretch", key="sig-table")
+choices = [""] + [f"{s}|{c}" for s, c in zip(raised["signal"], raised["commune_code"])]
+names_by_code = dict(zip(raised["commune_code"], raised["commune_name"]))
+picked = st.selectbox(t("sig.drill"), choices, key="sig-drill",
+                      format_func=lambda v: t("lag.drill_none") if not v else
+                      f"{signal_labels[v.split('|')[0]]} — {names_by_code[v.split('|')[1]]}")
+if picked:
+    signal, commune = picked.split("|")
+    try:
+        rows = data.signal_rows(scope, signal, commune, as_of)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+    else:
+        st.dataframe(rows.rename(columns=lambda c: t(f"sig.col.{c}") if f"sig.col.{c}" in STRINGS else c),
+                     hide_index=True, width="stretch", key="sig-records")

@@ -33,3 +33,17 @@ def test_lagging_by_province_finds_the_planted_province(app, demo_loaded):
     codes = set(frame(app, "Mã", "Tình trạng")["Mã"])
     assert set(demo_loaded.truth.lagging_provinces) <= codes
 
+
+
+def test_other_lag_signals_raise_the_planted_backlogs_and_open_their_records(app, demo_loaded):
+    app.switch_page("pages/lagging.py").run()
+    app.selectbox(key="lag-year").set_value(YEAR).run()
+    assert not app.exception
+    table = frame(app, "Tín hiệu", "Mức")
+    assert (table["Mức"] == "Cao").any()
+    assert {"Đơn thư quá hạn", "Đơn vị im lặng (4 quý không có vụ việc)"} <= set(table["Tín hiệu"])
+    planted = demo_loaded.truth.overdue_petition_communes[0]
+    app.selectbox(key="sig-drill").set_value(f"overdue_petitions|{planted}").run()
+    assert not app.exception
+    records = frame(app, "Mã hồ sơ", "Quá hạn (ngày)")
+    assert len(records) >= 10 and (records["Quá hạn (ngày)"] > 0).all()
