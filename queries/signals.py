@@ -60,13 +60,16 @@ GROUP BY 1
 """
 
 _UNDECIDED = """
-SELECT c.commune_code, count(*) AS base,
-       count(*) FILTER (WHERE NOT EXISTS (
-           SELECT 1 FROM discipline d WHERE d.case_source_id = c.source_id AND d.decision_date <= :as_of)) AS count,
-       max(:as_of - c.actual_end) FILTER (WHERE NOT EXISTS (
-           SELECT 1 FROM discipline d WHERE d.case_source_id = c.source_id AND d.decision_date <= :as_of)) AS oldest_days
-FROM case_record c
-WHERE c.conclusion = 'vi_pham_phai_ky_luat' AND c.actual_end <= :concluded_by AND c.commune_code IS NOT NULL
+WITH must AS (
+    SELECT commune_code, source_id, actual_end FROM case_record
+    WHERE conclusion = 'vi_pham_phai_ky_luat' AND actual_end <= :concluded_by AND commune_code IS NOT NULL
+), decided AS (
+    SELECT DISTINCT case_source_id FROM discipline WHERE decision_date <= :as_of AND case_source_id IS NOT NULL
+)
+SELECT m.commune_code, count(*) AS base,
+       count(*) FILTER (WHERE d.case_source_id IS NULL) AS count,
+       max(:as_of - m.actual_end) FILTER (WHERE d.case_source_id IS NULL) AS oldest_days
+FROM must m LEFT JOIN decided d ON d.case_source_id = m.source_id
 GROUP BY 1
 """
 
