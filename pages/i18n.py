@@ -292,6 +292,14 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def bilingual(text: str) -> str:
+    """Return the chosen language's half of a project error ("Vietnamese. / English."), else ``text``."""
+    vi, sep, en = text.partition(" / ")
+    if not sep:
+        return text
+    return vi.strip() if lang() == "vi" else en.strip()
+
+
 def term(item: Term) -> str:
     """Return a vocabulary term's label in the chosen language."""
     return item.vi if lang() == "vi" else item.en
