@@ -124,6 +124,14 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
     assert polygons >= 34  # the provinces
     _settle(page)
     page.screenshot(path=SHOTS / "1-overview.png")
+    # A click on a province opens its communes.
+    frame = page.wait_for_selector(MAP_FRAME, state="attached").content_frame()
+    frame.locator("path.leaflet-interactive").nth(5).click(force=True)
+    page.get_by_role("heading", name="Số vụ việc theo xã").wait_for(timeout=60_000)
+    _settle(page)
+    assert _wait_for_map(page) > 1
+    page.wait_for_timeout(1000)  # let the zoom to the province finish before the picture
+    page.screenshot(path=SHOTS / "1-overview-province.png")
 
     for label, title, shot, has_map in PAGES:
         start = time.monotonic()
