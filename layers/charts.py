@@ -36,7 +36,9 @@ def funnel_chart(units: pd.DataFrame, *, colours: Mapping[str, str], status_labe
     Points are coloured by status with the same colours as the map; the 95 % limits are dashed,
     the 99.8 % limits solid.
     """
-    data = units.assign(status_label=units["status"].map(status_labels))
+    # Only the columns drawn or shown travel to the browser (the chart embeds its data).
+    columns = list(dict.fromkeys(["expected", "ratio", *tooltip_titles]))
+    data = units[columns].round(2).assign(status_label=units["status"].map(status_labels))
     limits = funnel_limits(float(data["expected"].max()) if len(data) else 1.0)
     long = limits.melt(id_vars="expected", var_name="limit", value_name="ratio")
     long["dashed"] = long["limit"].str.endswith("_95")

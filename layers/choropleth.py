@@ -35,15 +35,15 @@ def class_edges(values: np.ndarray) -> np.ndarray:
 
 
 def choropleth_layer(units: gpd.GeoDataFrame, values: pd.Series, *, name: str, legend: str,
-                     fields: list[str], aliases: list[str],
-                     format_value: Callable[[float], str] = _plain,
-                     edges: np.ndarray | None = None) -> tuple[folium.GeoJson, str]:
+                     fields: list[str], aliases: list[str], format_value: Callable[[float], str] = _plain,
+                     outline: float = 0.5, edges: np.ndarray | None = None) -> tuple[folium.GeoJson, str]:
     """Return a layer of ``units`` coloured by ``values`` (indexed by unit code) and its legend HTML.
 
     Classes are quantiles of the non-zero values, so a few very large units do not wash out
     the rest of the map (``edges`` imposes classes instead, e.g. shared by small multiples).
     ``legend`` names the measure and its unit ("Số vụ việc (vụ)");
-    ``format_value`` writes numbers the way the reader's language does.
+    ``format_value`` writes numbers the way the reader's language does; ``outline`` is the border
+    width in pixels (0 for small hexagons, whose borders would hide their colour).
     """
     frame = units.copy()
     frame["value"] = frame["code"].map(values).astype(float).fillna(0)
@@ -58,7 +58,7 @@ def choropleth_layer(units: gpd.GeoDataFrame, values: pd.Series, *, name: str, l
         return colours[min(max(k, 0), len(colours) - 1)]
 
     def style(feature: dict) -> dict:
-        return {"fillColor": colour_of(feature["properties"]["value"]), "color": OUTLINE, "weight": 0.5,
+        return {"fillColor": colour_of(feature["properties"]["value"]), "color": OUTLINE, "weight": outline,
                 "fillOpacity": 0.8}
 
     layer = folium.GeoJson(

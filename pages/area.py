@@ -100,7 +100,8 @@ if result is not None and len(result.records):
         cluster.add_to(fmap)
 
 st.subheader(t("area.map_title"))
-event = show_map(fmap, key=f"area-map-{mode}", returned=returned, height=520)
+# A new area gets a new map (framed on it); the same area keeps the reader's pan and zoom.
+event = show_map(fmap, key=f"area-map-{mode}-{area_name}", returned=returned, height=520)
 clicked = event.get("last_clicked")
 if mode == "radius" and clicked and (round(clicked["lat"], 5), round(clicked["lng"], 5)) != (
         round(st.session_state.get("area-lat") or 0, 5), round(st.session_state.get("area-lon") or 0, 5)):

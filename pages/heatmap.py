@@ -7,7 +7,7 @@ import streamlit as st
 
 from etl.vocabulary import KINDS
 from geo.settings import get_settings
-from layers.boundaries import base_map, fit_to
+from layers.boundaries import PROVINCE_STYLE, base_map, fit_to, units_layer
 from layers.choropleth import choropleth_layer, class_layer
 from layers.palettes import EMERGING, HOTSPOT
 from pages import data
@@ -39,7 +39,7 @@ legend, top = "", None
 
 try:
     if view == "hex":
-        resolution = c.slider(t("heat.resolution"), 5, 9, 8 if province else 6, key=f"heat-res-{'province' if province else 'country'}",
+        resolution = c.slider(t("heat.resolution"), 5, 9, 8 if province else 5, key=f"heat-res-{'province' if province else 'country'}",
                               help=t("heat.resolution_help"))
         st.subheader(t("heat.title_hex", measure=legend_unit, res=resolution, where=where, period=period.label))
         with st.spinner(t("spinner.counts")):
@@ -48,7 +48,10 @@ try:
             st.info(t("heat.empty"), icon=":material/layers_clear:")
         else:
             layer, legend = choropleth_layer(hexes, hexes.set_index("code")[measure], name=legend_unit,
-                                             legend=legend_unit, fields=["code"], aliases=["H3"], format_value=fmt)
+                                             legend=legend_unit, fields=["code"], aliases=["H3"], format_value=fmt,
+                                             outline=0)
+            units_layer(shapes("province", province or None), name=t("units.provinces"), style=PROVINCE_STYLE,
+                        fields=["name"], aliases=[t("unit.province")]).add_to(fmap)  # the land under the cells
             layer.add_to(fmap)
             fit_to(fmap, hexes)
     elif view in ("commune", "gistar"):
@@ -60,9 +63,9 @@ try:
             st.subheader(t("heat.title_commune", measure=legend_unit, where=where, period=period.label))
             layer, legend = choropleth_layer(units, values, name=legend_unit, legend=legend_unit, fields=fields,
                                              aliases=aliases, format_value=fmt)
-            top = table.loc[table.index.isin(units["code"])].nlargest(10, measure)[["name", measure]]
+            top = table.loc[table.index.isin(units["code"])].nlargest(10, measure)[["name", measure]].rename_axis(t("unit.code"))
         else:
-            st.subheader(t("heat.title_gistar", measure=legend_unit.lower(), where=where, period=period.label))
+            st.subheader(t("heat.title_gistar", measure=legend_unit, where=where, period=period.label))
             st.caption(t("heat.gistar_caption"))
             with st.spinner(t("spinner.analysis")):
                 spots = data.commune_hotspots(scope, period.start, period.end, kinds, measure).set_index("code")
@@ -77,6 +80,7 @@ try:
             m2.metric(t("heat.cold"), number(int(counts.filter(like="cold").sum())))
             top = shown[shown["label"] != "ns"].join(table["name"]).nlargest(10, "z_sim")[["name", "label", "value"]]
             top["label"] = top["label"].map(class_labels)
+            top = top.rename_axis(t("unit.code"))
         layer.add_to(fmap)
         if province:
             fit_to(fmap, units)

@@ -50,7 +50,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "units.communes": ("Xã, phường, đặc khu", "Communes"),
     "cases": ("Số vụ việc", "Cases"),
     "cases_unit": ("Số vụ việc (vụ)", "Cases (count)"),
-    "spinner.shapes": ("Đang tải ranh giới…", "Loading boundaries…"),
     "spinner.counts": ("Đang tổng hợp…", "Counting…"),
     "spinner.analysis": ("Đang phân tích thống kê (Gi*, 999 hoán vị)…",
                          "Running the statistics (Gi*, 999 permutations)…"),
@@ -109,7 +108,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.map_communes": ("Số vụ việc theo xã, {province}, {period}", "Cases by commune, {province}, {period}"),
     "overview.click_hint": ("Nhấp vào một tỉnh trên bản đồ để xem các xã của tỉnh đó.",
                             "Click a province on the map to see its communes."),
-    "overview.back": ("Về toàn quốc", "Back to the whole country"),
     "overview.alerts": ("Cảnh báo sớm mới nhất", "Newest early warnings"),
     "overview.alerts_caption": ("Xã có số vụ việc 28 ngày gần nhất (đến {as_of}) cao bất thường so với chính xã đó.",
                                 "Communes whose last 28 days (to {as_of}) are improbably busy against their own baseline."),
@@ -158,7 +156,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "heat.filters_note": ("Lọc theo lĩnh vực, nhóm vi phạm và đối tượng có ở trang Tra cứu khu vực.",
                           "Filters by sector, category and subject type are on the Area query page."),
     "heat.n_units": ("Số xã", "Communes"),
-    "heat.time": ("Năm (thanh trượt thời gian)", "Year (time slider)"),
     # hotspot classes
     "class.hot_99": ("Điểm nóng 99%", "Hot spot 99%"),
     "class.hot_95": ("Điểm nóng 95%", "Hot spot 95%"),
@@ -189,7 +186,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     # lagging
     "lag.title": ("Đơn vị chậm tiến độ", "Lagging units"),
     "lag.level": ("Cấp đơn vị", "Unit level"),
-    "lag.as_of": ("Tính đến ngày", "As of"),
     "lag.caption": ("Dự kiến = chỉ tiêu năm {year} × {share} (tỷ lệ công việc thường làm xong đến {as_of}). "
                     "Chậm tiến độ khi thấp hơn dự kiến có ý nghĩa thống kê (Poisson, FDR 5%).",
                     "Expected = {year} target × {share} (share of a year's work usually done by {as_of}). "
@@ -207,9 +203,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "Progress against the {year} targets by {level}, to {as_of}"),
     "lag.legend": ("Tình trạng", "Status"),
     "lag.ranked": ("Cảnh báo xếp hạng (nặng nhất trước), nhóm theo tỉnh", "Ranked warnings (worst first), grouped by province"),
-    "lag.group": ("Nhóm theo", "Group by"),
-    "lag.group_none": ("Không nhóm", "No grouping"),
-    "lag.group_province": ("Tỉnh", "Province"),
     "lag.funnel": ("Biểu đồ phễu: thực hiện / dự kiến theo quy mô dự kiến", "Funnel plot: actual / expected against expected"),
     "lag.funnel_caption": ("Điểm dưới đường 95% (đứt) hoặc 99,8% (liền) thấp hơn dự kiến không phải do ngẫu nhiên.",
                            "Points below the 95% (dashed) or 99.8% (solid) limit are below expectation beyond chance."),
@@ -444,6 +437,14 @@ def t(key: str, **values: object) -> str:
     """Return the string ``key`` in the chosen language, with ``values`` filled in."""
     text = STRINGS[key][_INDEX[lang()]]
     return text.format(**values) if values else text
+
+
+def bilingual(text: str) -> str:
+    """Return the chosen language's half of a project error ("Vietnamese. / English."), else ``text``."""
+    vi, sep, en = text.partition(" / ")
+    if not sep:
+        return text
+    return vi.strip() if lang() == "vi" else en.strip()
 
 
 def term(item: Term) -> str:

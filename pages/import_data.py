@@ -10,7 +10,7 @@ from etl.importer import import_bytes
 from etl.quarantine import quarantine_report
 from etl.specs import SPECS
 from geo.errors import DiabanError
-from pages.i18n import lang, number, t
+from pages.i18n import bilingual, lang, number, t
 from pages.shared import engine, show_error
 
 st.title(t("import.title"))
@@ -25,7 +25,7 @@ if upload is not None and st.button(t("import.button"), type="primary", key="imp
             result = import_bytes(engine(), upload.getvalue(), file_name=upload.name, record_type=record_type)
             progress.update(state="complete")
     except DiabanError as exc:  # the file as a whole is unreadable: say which and why
-        st.error(t("import.bad_file", file=upload.name, reason=str(exc)), icon=":material/error:")
+        st.error(t("import.bad_file", file=upload.name, reason=bilingual(str(exc))), icon=":material/error:")
         st.stop()
     except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
         show_error(exc)

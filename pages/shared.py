@@ -28,7 +28,7 @@ from geo.database import database_url, get_engine
 from geo.errors import DiabanError
 from layers.assets import localise
 from layers.geojson import with_geometry_json
-from pages.i18n import day, t, term_labels
+from pages.i18n import bilingual, day, t, term_labels
 from queries.maps import unit_shapes
 
 
@@ -62,7 +62,7 @@ def show_error(exc: Exception) -> None:
     becomes a sentence naming only the error's type.
     """
     if isinstance(exc, DiabanError):
-        st.error(str(exc), icon=":material/error:")
+        st.error(bilingual(str(exc)), icon=":material/error:")
     elif type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
         st.error(t("error.database", name=type(exc).__name__), icon=":material/error:")
     else:

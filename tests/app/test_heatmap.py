@@ -16,8 +16,8 @@ def test_hexagon_heat_map_is_the_default_and_says_what_it_shows(app):
     _open(app)
     assert app.title[0].value == "Bản đồ nhiệt, điểm nóng"
     assert app.radio(key="heat-view").value == "hex"
-    assert app.slider(key="heat-res-country").value == 6
-    assert any(s.startswith("Số vụ việc theo lục giác H3 (độ phân giải 6), Toàn quốc") for s in texts(app.subheader))
+    assert app.slider(key="heat-res-country").value == 5
+    assert any(s.startswith("Số vụ việc theo lục giác H3 (độ phân giải 5), Toàn quốc") for s in texts(app.subheader))
     app.selectbox(key="heat-province").set_value("01").run()
     assert not app.exception
     assert app.slider(key="heat-res-province").value == 8

@@ -84,7 +84,7 @@ def browser():
 
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as p:
         context = p.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), args=ARGS,
-                                                       headless=True, viewport={"width": 1400, "height": 1000},
+                                                       headless=True, viewport={"width": 1400, "height": 1250},
                                                        locale="vi-VN")
         yield context
         context.close()
@@ -124,6 +124,14 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
     assert polygons >= 34  # the provinces
     _settle(page)
     page.screenshot(path=SHOTS / "1-overview.png")
+    # A click on a province opens its communes.
+    frame = page.wait_for_selector(MAP_FRAME, state="attached").content_frame()
+    frame.locator("path.leaflet-interactive").nth(5).click(force=True)
+    page.get_by_role("heading", name="Số vụ việc theo xã").wait_for(timeout=60_000)
+    _settle(page)
+    assert _wait_for_map(page) > 1
+    page.wait_for_timeout(1000)  # let the zoom to the province finish before the picture
+    page.screenshot(path=SHOTS / "1-overview-province.png")
 
     for label, title, shot, has_map in PAGES:
         start = time.monotonic()
@@ -133,8 +141,13 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
         if has_map:
             assert _wait_for_map(page) > 0, title
         timings[f"{shot}_first_s"] = round(time.monotonic() - start, 2)
-        print(shot, timings[f"{shot}_first_s"], flush=True)
         page.screenshot(path=SHOTS / f"{shot}.png")
+        if shot == "2-heatmap":  # the significant hot and cold spots, as leaders see them
+            page.get_by_text("Điểm nóng, điểm lạnh (Gi*)", exact=True).click()
+            page.get_by_role("heading", name="Điểm nóng, điểm lạnh Gi*").wait_for(timeout=90_000)
+            _settle(page)
+            assert _wait_for_map(page) >= 3321
+            page.screenshot(path=SHOTS / "2-heatmap-gistar.png")
 
     # The area query: a 2 km radius in central Hà Nội, typed as a staff member would.
     page.get_by_test_id("stSidebarNav").get_by_text("Tra cứu khu vực", exact=True).click()
@@ -146,6 +159,8 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
         box.press("Enter")
         _settle(page)
     page.get_by_text("Số vụ việc theo loại hoạt động").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Tải GeoJSON").wait_for(timeout=30_000)
+    _settle(page)
     frame = page.wait_for_selector(MAP_FRAME, state="attached").content_frame()
     frame.wait_for_selector(".marker-cluster, path.leaflet-interactive", state="attached")
     assert frame.locator(".marker-cluster").count() > 0
