@@ -10,7 +10,6 @@ st.set_page_config(page_title="Địa bàn", page_icon="🗺️", layout="wide")
 language_switch()
 st.sidebar.caption(t("app.tagline"))
 
-# Pages 4 (So sánh / Compare) and 6 (Sáp nhập, cân đối / Mergers) slot in after "lagging" and "area".
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/heatmap.py", title=t("nav.heatmap"), icon=":material/local_fire_department:"),
