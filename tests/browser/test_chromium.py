@@ -35,7 +35,9 @@ MAP_FRAME = "iframe[title*='streamlit_folium']"
 PAGES = [
     ("Bản đồ nhiệt, điểm nóng", "Bản đồ nhiệt, điểm nóng", "2-heatmap", True),
     ("Đơn vị chậm tiến độ", "Đơn vị chậm tiến độ", "3-lagging", True),
+    ("So sánh", "So sánh tỉnh, thành phố và vụ địa bàn", "4-compare", True),
     ("Tra cứu khu vực", "Tra cứu khu vực", "5-area", True),
+    ("Sáp nhập, cân đối", "Sáp nhập và cân đối địa bàn", "6-mergers", True),
     ("Nhập dữ liệu", "Nhập dữ liệu", "7-import", False),
     ("Bản đồ đơn vị hành chính", "Bản đồ đơn vị hành chính", "8-units", True),
 ]
