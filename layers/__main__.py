@@ -1,12 +1,13 @@
-"""Command line: ``python -m layers vendor`` copies the OS-packaged map assets next to app.py."""
+"""Command line: ``python -m layers vendor`` copies the map assets next to app.py (set-up time)."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 from geo.ospackages import apt_install
 from geo.settings import PROJECT_ROOT
-from layers.assets import DEBIAN_PACKAGES, vendor_assets
+from layers.assets import DEBIAN_PACKAGES, vendor_assets, vendor_draw
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,9 +15,10 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["vendor"]:
         print("usage: python -m layers vendor", file=sys.stderr)
         return 2
-    apt_install(DEBIAN_PACKAGES)
-    target = vendor_assets(PROJECT_ROOT / "static")
-    print(f"Tài nguyên bản đồ cục bộ / local map assets: {target}")
+    apt_install(DEBIAN_PACKAGES + ([] if shutil.which("npm") else ["npm"]))
+    static = PROJECT_ROOT / "static"
+    for target in (vendor_assets(static), vendor_draw(static)):
+        print(f"Tài nguyên bản đồ cục bộ / local map assets: {target}")
     return 0
 
 

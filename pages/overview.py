@@ -1,85 +1,140 @@
-"""Tổng quan: headline figures for a period and a map of cases by province (or commune)."""
+"""Tổng quan: headline figures against the same period a year before, the national map (communes
+of a province when one is chosen or clicked), the newest early warnings and lagging units, each
+opening its records."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
-from streamlit_folium import st_folium
 
 from etl.vocabulary import KINDS
 from geo.settings import get_settings
 from layers.boundaries import base_map, fit_to
 from layers.choropleth import choropleth_layer
-from pages.shared import connect, show_error, vn_number
-from queries.counts import case_counts, headline_counts
-from queries.maps import unit_shapes
+from pages import data
+from pages.i18n import day, number, t, term_labels
+from pages.records import show_records
+from pages.shared import (
+    period_caption,
+    period_picker,
+    province_names,
+    scope_key,
+    shapes,
+    show_error,
+    show_map,
+)
+from queries.spatial import Filters
 
-
-@st.cache_data(show_spinner="Đang tải ranh giới…", max_entries=64)
-def _shapes(level: str, province_code: str | None, detail: str):
-    with connect() as conn:
-        return unit_shapes(conn, level=level, province_code=province_code, detail=detail)
-
-
-@st.cache_data(show_spinner="Đang tổng hợp…", ttl=300)
-def _headline(start: date, end: date):
-    with connect() as conn:
-        return headline_counts(conn, start=start, end=end)
-
-
-@st.cache_data(show_spinner="Đang tổng hợp…", ttl=300)
-def _by_unit(level: str, start: date, end: date, kinds: tuple[str, ...], province: str | None):
-    with connect() as conn:
-        return case_counts(conn, level=level, start=start, end=end, kinds=list(kinds) or None, province_code=province)
-
-
-st.title("Tổng quan")
-today = date.today()
-year = st.selectbox("Năm / year", options=list(range(today.year, 2020, -1)), key="year")
-start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-st.caption(f"Từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}, so với cùng kỳ năm trước. "
-           f"/ {start:%d %b %Y} – {end:%d %b %Y}, against the same period a year before.")
+st.title(t("overview.title"))
+period = period_picker(key="overview")
+st.caption(period_caption(period))
+scope = scope_key()
 
 try:
-    headline = _headline(start, end)
-    provinces = _shapes("province", None, "overview")
+    names = province_names()
+    headline = data.headline(scope, period.start, period.end)
 except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
     show_error(exc)
     st.stop()
 
 if headline["cases"].sum() == 0:
-    st.info("Chưa có hồ sơ nào trong kỳ này. Hãy chọn năm khác hoặc nhập dữ liệu. "
-            "/ No records in this period: pick another year or import data.")
+    st.info(t("overview.empty"), icon=":material/inbox:")
 else:
     total, previous = int(headline["cases"].sum()), int(headline["previous"].sum())
     cols = st.columns(4)
-    cols[0].metric("Tổng số vụ việc / all cases", vn_number(total), delta=vn_number(total - previous))
-    top = headline.sort_values("cases", ascending=False).head(3)
-    for col, row in zip(cols[1:], top.itertuples()):
-        col.metric(KINDS[row.kind].vi.capitalize(), vn_number(row.cases), delta=vn_number(row.cases - row.previous))
+    cols[0].metric(t("overview.total"), number(total), delta=number(total - previous))
+    kind_labels = term_labels(KINDS)
+    for col, row in zip(cols[1:], headline.sort_values("cases", ascending=False).head(3).itertuples()):
+        col.metric(kind_labels[row.kind].capitalize(), number(row.cases), delta=number(row.cases - row.previous))
 
-kind_labels = {k: t.vi for k, t in KINDS.items()}
-kinds = st.multiselect("Loại hoạt động / activity kinds", options=list(KINDS), format_func=kind_labels.get,
-                       key="kinds")
-labels = {"": "Toàn quốc / whole country"} | dict(zip(provinces["code"], provinces["name"]))
-province = st.selectbox("Tỉnh, thành phố / province", options=list(labels), format_func=labels.get, key="province")
+# A click on a province (below) asks for its communes; apply it before the selectbox is drawn.
+if "overview-clicked" in st.session_state:
+    st.session_state["province"] = st.session_state.pop("overview-clicked")
+labels = {"": t("whole_country")} | names
+left, right = st.columns([1, 2])
+province = left.selectbox(t("filter.province"), options=list(labels), format_func=labels.get, key="province")
+kinds = right.multiselect(t("filter.kinds"), options=list(KINDS), format_func=term_labels(KINDS).get,
+                          key="overview-kinds", placeholder=t("filter.kinds_all"))
 
 level = "commune" if province else "province"
-counts = _by_unit(level, start, end, tuple(kinds), province or None)
-per_unit = counts.groupby("code")["cases"].sum()
-shapes = _shapes("commune", province, "detail") if province else provinces
-settings = get_settings()
-fmap = base_map(tile_url=settings.tile_url, attribution=settings.tile_attribution)
-layer, legend = choropleth_layer(shapes, per_unit, name="Vụ việc / cases", legend="Số vụ việc / cases",
-                                 fields=["name", "code"], aliases=["Đơn vị", "Mã"])
+with st.spinner(t("spinner.counts")):
+    per_unit = data.counts(scope, level, period.start, period.end, tuple(kinds), province or None)
+    units = shapes("commune", province, "detail") if province else shapes("province")
+fmap = base_map(tile_url=get_settings().tile_url, attribution=get_settings().tile_attribution)
+layer, legend = choropleth_layer(units, per_unit, name=t("cases"), legend=t("cases_unit"),
+                                 fields=["name", "code"], aliases=[t("unit.name"), t("unit.code")], format_value=number)
 layer.add_to(fmap)
 if province:
-    fit_to(fmap, shapes)
-st.subheader(("Số vụ việc theo xã, " + labels[province]) if province else "Số vụ việc theo tỉnh, thành phố")
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key=f"overview-{province or 'all'}")
+    fit_to(fmap, units)
+    st.subheader(t("overview.map_communes", province=labels[province], period=period.label))
+else:
+    st.subheader(t("overview.map_provinces", period=period.label))
+    st.caption(t("overview.click_hint"))
+event = show_map(fmap, key=f"overview-{province or 'all'}", returned=("last_active_drawing",) if not province else ())
 st.html(legend)
-table = (per_unit.rename("cases").reset_index().merge(shapes[["code", "name"]], on="code", how="right")
-         .fillna({"cases": 0}).sort_values("cases", ascending=False))
-st.dataframe(table.rename(columns={"code": "Mã / code", "name": "Đơn vị / unit", "cases": "Số vụ việc / cases"}),
-             hide_index=True, use_container_width=True)
+table = (per_unit.rename("cases").reset_index().merge(units[["code", "name"]], on="code", how="right")
+         .fillna({"cases": 0}).astype({"cases": int}).sort_values("cases", ascending=False))
+st.dataframe(table.rename(columns={"code": t("unit.code"), "name": t("unit.name"), "cases": t("cases")}),
+             hide_index=True, width="stretch", height=240, key="overview-units")
+clicked = ((event.get("last_active_drawing") or {}).get("properties") or {}).get("code")
+if not province and clicked in names:
+    st.session_state["overview-clicked"] = clicked
+    st.rerun()
+
+
+def _drill(code: str, name: str, level: str, start, end) -> None:
+    st.session_state["overview-drill"] = {"code": code, "name": name, "level": level, "start": start, "end": end}
+
+
+communes = shapes("commune").set_index("code")
+
+
+def _commune_label(code: str) -> str:
+    if code not in communes.index:
+        return code
+    return f"{communes.at[code, 'name']} ({names.get(communes.at[code, 'parent_code'], '')})"
+
+
+alerts_col, lagging_col = st.columns(2)
+with alerts_col:
+    st.subheader(t("overview.alerts"))
+    try:
+        warnings = data.alerts(scope, period.end)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+    else:
+        newest = warnings[warnings["alert"]].head(5)
+        st.caption(t("overview.alerts_caption", as_of=day(period.end)))
+        if newest.empty:
+            st.info(t("overview.alerts_none"))
+        for row in newest.itertuples():
+            name = _commune_label(row.code)
+            st.button(t("overview.alert_button", name=name, recent=number(row.recent), expected=number(row.expected, 1)),
+                      key=f"alert-{row.code}", icon=":material/warning:", on_click=_drill,
+                      args=(row.code, name, "commune", row.window_start, row.as_of))
+with lagging_col:
+    st.subheader(t("overview.lagging"))
+    year = period.end.year
+    try:
+        ranked = data.lagging(scope, year, period.end, "commune")
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+    else:
+        worst = ranked[ranked["status"] == "lagging"].head(5)
+        st.caption(t("overview.lagging_caption", year=year, as_of=day(period.end)))
+        if worst.empty:
+            st.info(t("overview.lagging_none", year=year))
+        for row in worst.itertuples():
+            name = _commune_label(row.code)
+            st.button(t("overview.lagging_button", name=name, actual=number(row.actual), expected=number(row.expected, 1)),
+                      key=f"lag-{row.code}", icon=":material/schedule:", on_click=_drill,
+                      args=(row.code, name, "commune", period.start, period.end))
+
+drill = st.session_state.get("overview-drill")
+if drill:
+    st.subheader(t("overview.drill", name=drill["name"]))
+    try:
+        result = data.unit_records(scope, drill["level"], drill["code"], Filters(start=drill["start"], end=drill["end"]))
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+    else:
+        show_records(result, key="overview-records", file_stem=f"ho-so-{drill['code']}")
