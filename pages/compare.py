@@ -73,7 +73,7 @@ st.subheader(t("cmp.maps_title"))
 try:
     if level == "province":
         rates = data.indicators(scope, "commune", period.start, period.end, kinds).set_index("code")["rate_smoothed"]
-        maps = [(code, shapes("commune", code)) for code in chosen]
+        maps = [(code, shapes("commune", code, detail="detail")) for code in chosen]
     else:
         rates = data.indicators(scope, "province", period.start, period.end, kinds).set_index("code")["rate_smoothed"]
         provinces = shapes("province")
