@@ -4,6 +4,9 @@ One import is one transaction with a batch id. Every input row ends up either in
 (inserted, updated or unchanged, keyed by source id) or in ``quarantine`` with its row
 number and reason, so ``rows_in = rows_loaded + rows_quarantined`` always (a check constraint
 on ``import_batch`` enforces it). A crash or a kill before the commit leaves nothing behind.
+Imports of the same record type take turns (a transaction-level advisory lock), so two
+overlapping files loaded at once neither duplicate a record nor miscount inserted and
+unchanged rows. The import's audit row is written in the same transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from etl.quarantine import reason_text
 from etl.readers import UnreadableFileError, read_table
 from etl.specs import SPECS, RecordSpec
 from etl.validate import canonical_columns, check_fields
+from etl.vocabulary import CLASSIFICATIONS, parse_term
 from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -95,10 +99,18 @@ def import_rows(engine: Engine, rows: pd.DataFrame, *, record_type: str, file_na
     bar = tqdm(total=4, desc=f"Nhập {spec.label_vi or record_type}", disable=not show_progress,
                bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}")
     rows = canonical_columns(rows, spec).reset_index(drop=True)
+    if "source_id" not in rows.columns:
+        expected = ", ".join(f.aliases[0] if f.aliases else f.name for f in spec.fields if f.required)
+        raise UnreadableFileError(
+            f"Không thấy cột mã hồ sơ trong {file_name}: dòng đầu phải là tên cột ({expected}…). "
+            f"/ No source id column in {file_name}: the first line must name the columns ({expected}…).")
     if "__geometry_type" in rows:
         rows.loc[rows["__geometry_type"] != "", ["lon", "lat"]] = ""
     bar.update(1)
     checked = check_fields(rows, spec, today=today)
+    control = _control_characters(rows)
+    checked.reason[control.notna()] = "control_characters"
+    checked.reason_field[control.notna()] = control[control.notna()]
     if "__geometry_type" in rows:
         bad_geom = (rows["__geometry_type"] != "") & (checked.reason == "")
         checked.reason[bad_geom] = "geometry_not_point"
@@ -131,6 +143,32 @@ def import_rows(engine: Engine, rows: pd.DataFrame, *, record_type: str, file_na
     return result
 
 
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _control_characters(rows: pd.DataFrame) -> pd.Series:
+    """Name the first column of each row holding a control character (NUL, ESC…), else NaN.
+
+    PostgreSQL cannot store NUL in text, and the others are never typed by a person: such a
+    row is quarantined whole rather than loaded with characters silently removed.
+    """
+    found = pd.Series(np.nan, index=rows.index, dtype=object)
+    for name in rows.columns:
+        if name == "source_row" or not pd.api.types.is_string_dtype(rows[name]):
+            continue
+        hit = rows[name].astype(str).str.contains(_CONTROL, regex=True) & found.isna()
+        found[hit] = name
+    return found
+
+
+def _printable(value: object) -> object:
+    """Make a raw value storable in JSONB (which refuses NUL): control characters shown as U+2400 symbols."""
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "".join(chr(0x2400 + ord(c)) if ord(c) < 32 and c not in "\t\n\r" else
+                       ("\u2421" if ord(c) == 127 else c) for c in value)
+    return value
+
+
 def _content_hash(frame: pd.DataFrame) -> pd.Series:
     """A 64-bit hash of each record's values: enough to tell a changed row under the same id."""
     hashed = pd.util.hash_pandas_object(frame.astype(str), index=False, hash_key="diaban-content-1")
@@ -159,9 +197,13 @@ def _records(spec: RecordSpec, values: pd.DataFrame, where: pd.DataFrame, source
 
 def _quarantine_rows(raw: pd.DataFrame, source_id: pd.Series, reason: pd.Series, field: pd.Series,
                      value: pd.Series, *, spec: RecordSpec) -> pd.DataFrame:
-    texts = [reason_text(r, field=f, value=v) for r, f, v in zip(reason, field, value)]
-    payload = raw.drop(columns=["source_row"]).to_dict("records")
+    texts = [reason_text(r, field=f, value=_printable(v)) for r, f, v in zip(reason, field, value)]
+    payload = [{str(k): _printable(v) for k, v in row.items()} for row in raw.drop(columns=["source_row"]).to_dict("records")]
     province = raw["province_code"] if "province_code" in raw else pd.Series(None, index=raw.index)
+    # Who may read a quarantined row depends on its classification: the file's when readable,
+    # the most restricted when unknown (a row that failed may be secret).
+    stated = raw["classification"].astype(str).str.strip() if "classification" in raw else pd.Series("", index=raw.index)
+    classification = stated.map(lambda s: "thuong" if s == "" else (parse_term(s, CLASSIFICATIONS) or "toi_mat"))
     return pd.DataFrame({
         "record_type": spec.record_type,
         "source_row": raw["source_row"].astype(int),
@@ -171,6 +213,7 @@ def _quarantine_rows(raw: pd.DataFrame, source_id: pd.Series, reason: pd.Series,
         "reason_vi": [t[0] for t in texts],
         "reason_en": [t[1] for t in texts],
         "raw": [json.dumps(p, ensure_ascii=False) for p in payload],
+        "classification": classification,
     }, index=raw.index)
 
 
@@ -188,6 +231,7 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
 def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine: pd.DataFrame, *,
            file_name: str, sha256: str, rows_in: int) -> ImportResult:
     table = spec.table  # from the spec allow-list, never from user input
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242, hashtext(:t))"), {"t": table})
     batch_id = conn.execute(sa.text(
         "INSERT INTO import_batch (record_type, file_name, sha256) VALUES (:t, :f, :s) RETURNING id"),
         {"t": spec.record_type, "f": file_name, "s": sha256}).scalar_one()
@@ -210,12 +254,16 @@ def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine
     if len(quarantine):
         frame = quarantine.assign(batch_id=batch_id)
         copy_frame(conn, "quarantine", frame[["batch_id", "record_type", "source_row", "source_id", "province_code",
-                                             "reason_code", "reason_vi", "reason_en", "raw"]])
+                                             "reason_code", "reason_vi", "reason_en", "raw", "classification"]])
     inserted, unchanged, updated = (int(c) for c in counts)
     conn.execute(sa.text(
         "UPDATE import_batch SET finished_at = now(), rows_in = :i, rows_loaded = :l, rows_quarantined = :q,"
         " rows_inserted = :n, rows_updated = :u, rows_unchanged = :c WHERE id = :id"),
         {"i": rows_in, "l": len(records), "q": len(quarantine), "n": inserted, "u": updated, "c": unchanged,
          "id": batch_id})
+    conn.execute(sa.text("SELECT diaban_audit('import', CAST(:d AS jsonb), :n, NULL)"), {"n": rows_in, "d": json.dumps({
+        "batch_id": batch_id, "record_type": spec.record_type, "file_name": file_name, "sha256": sha256,
+        "rows_in": rows_in, "rows_loaded": len(records), "rows_quarantined": len(quarantine), "inserted": inserted,
+        "updated": updated, "unchanged": unchanged}, ensure_ascii=False)})
     return ImportResult(batch_id, spec.record_type, file_name, rows_in, len(records), len(quarantine),
                         inserted, updated, unchanged, quarantine.reset_index(drop=True))
