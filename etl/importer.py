@@ -34,6 +34,8 @@ from etl.readers import UnreadableFileError, read_table
 from etl.specs import SPECS, RecordSpec
 from etl.validate import canonical_columns, check_fields
 from etl.vocabulary import CLASSIFICATIONS, parse_term
+from geo.access import CLEARANCES as CLEARANCE_ORDER
+from geo.access import AccessDeniedError, User, current_user, scoped_connection
 from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,10 @@ def import_file(engine: Engine, path: Path | str, *, record_type: str = "case",
 
 
 def import_bytes(engine: Engine, raw: bytes, *, file_name: str, record_type: str = "case",
-                 show_progress: bool = False, today: date | None = None) -> ImportResult:
-    """Import an uploaded file's bytes (what the app calls)."""
+                 show_progress: bool = False, today: date | None = None,
+                 session_token: str | None = None) -> ImportResult:
+    """Import an uploaded file's bytes (what the app calls, with the app role's engine and the
+    user's ``session_token``: rows outside the user's scope or clearance are quarantined)."""
     settings = get_settings()
     limit = settings.max_upload_mb * 1024 * 1024
     if len(raw) > limit:
@@ -87,12 +91,20 @@ def import_bytes(engine: Engine, raw: bytes, *, file_name: str, record_type: str
                                   f"/ The file is over the {settings.max_upload_mb} MB limit.")
     rows = read_table(raw, file_name=file_name)
     return import_rows(engine, rows, record_type=record_type, file_name=file_name,
-                       sha256=hashlib.sha256(raw).hexdigest(), show_progress=show_progress, today=today)
+                       sha256=hashlib.sha256(raw).hexdigest(), show_progress=show_progress, today=today,
+                       session_token=session_token)
 
 
 def import_rows(engine: Engine, rows: pd.DataFrame, *, record_type: str, file_name: str, sha256: str,
-                show_progress: bool = False, today: date | None = None) -> ImportResult:
-    """Validate, locate and load ``rows`` (text columns plus ``source_row``)."""
+                show_progress: bool = False, today: date | None = None,
+                session_token: str | None = None) -> ImportResult:
+    """Validate, locate and load ``rows`` (text columns plus ``source_row``).
+
+    With ``session_token`` the write runs for that signed-in user (the app role under the
+    row-level policies): only an editor or administrator may import, and a row located
+    outside their scope or classified above their clearance is quarantined (``outside_scope``).
+    """
+    user = _importing_user(engine, session_token) if session_token is not None else None
     spec = _spec(record_type)
     settings = get_settings()
     today = today or date.today()
@@ -130,17 +142,54 @@ def import_rows(engine: Engine, rows: pd.DataFrame, *, record_type: str, file_na
     value[ok_fields] = located.reason_value
     bar.update(1)
 
+    if user is not None:
+        outside = (reason == "") & ~_in_scope(user, located.frame, checked.values["classification"], reason.index)
+        reason[outside] = "outside_scope"
+        value[outside] = checked.values["source_id"][outside].fillna("")
     good = reason == ""
     records = _records(spec, checked.values[good], located.frame.loc[good[good].index], rows["source_row"][good],
                        file_name=file_name, sha256=sha256)
     quarantine = _quarantine_rows(rows[~good], checked.values["source_id"][~good], reason[~good],
                                   field[~good], value[~good], spec=spec)
-    with engine.begin() as conn:
-        result = _write(conn, spec, records, quarantine, file_name=file_name, sha256=sha256, rows_in=len(rows))
+    if user is not None and user.scope_kind != "central":  # a row of no province is the importer's own province's
+        own = user.provinces[0] if len(user.provinces) == 1 else None
+        quarantine["province_code"] = quarantine["province_code"].fillna(own) if own else quarantine["province_code"]
+    try:
+        with (scoped_connection(engine, session_token) if user is not None else engine.begin()) as conn:
+            result = _write(conn, spec, records, quarantine, file_name=file_name, sha256=sha256, rows_in=len(rows))
+    except AccessDeniedError as exc:
+        raise AccessDeniedError(
+            "Tệp có mã hồ sơ trùng với hồ sơ ngoài phạm vi hoặc trên độ mật của bạn; chưa nạp dòng nào. Hãy bỏ các "
+            "dòng đó hoặc nhờ cấp có thẩm quyền nạp. / The file reuses ids of records outside your scope or above "
+            "your clearance: nothing was loaded. Remove those rows or ask someone entitled to load them.") from exc
     bar.update(1)
     bar.close()
     log.info(result.summary())
     return result
+
+
+def _importing_user(engine: Engine, session_token: str) -> User:
+    with scoped_connection(engine, session_token) as conn:
+        user = current_user(conn)
+    if user is None:
+        raise AccessDeniedError("Phiên đăng nhập đã hết hạn; hãy đăng nhập lại. / The session has expired: sign in again.")
+    if user.role not in ("editor", "admin"):
+        raise AccessDeniedError("Tài khoản của bạn không có quyền nhập dữ liệu. / Your account may not import data.")
+    return user
+
+
+def _in_scope(user: User, where: pd.DataFrame, classification: pd.Series, index: pd.Index) -> pd.Series:
+    """Which located rows the user may load (the Python mirror of the insert policy)."""
+    province = where["province_code"].reindex(index)
+    commune = where["commune_code"].reindex(index)
+    cleared = classification.reindex(index).map(CLEARANCE_ORDER.index) <= CLEARANCE_ORDER.index(user.clearance)
+    if user.scope_kind == "central":
+        placed = pd.Series(True, index=index)
+    elif user.scope_kind == "commune":
+        placed = commune == user.commune
+    else:
+        placed = province.isin(user.provinces)
+    return (cleared & placed).fillna(False).astype(bool)
 
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -252,9 +301,13 @@ def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine
         f" FROM stage ON CONFLICT (source_id) DO UPDATE SET {updates}"
         f" WHERE {table}.content_hash <> EXCLUDED.content_hash"), {"batch": batch_id})
     if len(quarantine):
-        frame = quarantine.assign(batch_id=batch_id)
-        copy_frame(conn, "quarantine", frame[["batch_id", "record_type", "source_row", "source_id", "province_code",
-                                             "reason_code", "reason_vi", "reason_en", "raw", "classification"]])
+        # Through a staging table: COPY cannot target a table under row-level security (the app role's case).
+        q_columns = ["batch_id", "record_type", "source_row", "source_id", "province_code", "reason_code", "reason_vi",
+                     "reason_en", "raw", "classification"]
+        conn.execute(sa.text(f"CREATE TEMP TABLE q_stage ON COMMIT DROP AS SELECT {', '.join(q_columns)}"
+                             " FROM quarantine WITH NO DATA"))
+        copy_frame(conn, "q_stage", quarantine.assign(batch_id=batch_id)[q_columns])
+        conn.execute(sa.text(f"INSERT INTO quarantine ({', '.join(q_columns)}) SELECT {', '.join(q_columns)} FROM q_stage"))
     inserted, unchanged, updated = (int(c) for c in counts)
     conn.execute(sa.text(
         "UPDATE import_batch SET finished_at = now(), rows_in = :i, rows_loaded = :l, rows_quarantined = :q,"

@@ -60,11 +60,11 @@ def _session(engine: Engine, token: str) -> Session:
 
 def sign_in(engine: Engine, username: str, password: str) -> Session:
     """Check a user name and password in the database and open a session, or raise :class:`SignInError`."""
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise SignInError(_STATUS_TEXT["bad"])
+    if not isinstance(username, str) or not isinstance(password, str) or "\x00" in username + password:
+        raise SignInError(_STATUS_TEXT["bad"])  # PostgreSQL text cannot hold NUL; no account name has one
     with engine.begin() as conn:  # committed even on failure: the failure count and audit row must stay
         status, token = conn.execute(sa.text("SELECT status, token FROM diaban_sign_in(:u, :p)"),
-                                     {"u": username.strip()[:64], "p": password.replace("\x00", "")}).one()
+                                     {"u": username.strip()[:64], "p": password}).one()
     if status != "ok":
         raise SignInError(_STATUS_TEXT.get(status, _STATUS_TEXT["bad"]))
     return _session(engine, token)
@@ -203,5 +203,5 @@ def create_demo_accounts(owner_conn: Connection) -> list[tuple[str, str, str]]:
         password = generate_password()
         save_account(owner_conn, username=username, role=role, scope_kind=kind, scope_code=code, clearance=clearance,
                      display_name=description, password=password)
-        created.append((username, password, f"{description}: {role}, {kind} {code or ''}, {clearance}".strip()))
+        created.append((username, password, f"{description}: {role}, {kind}{' ' + code if code else ''}, {clearance}"))
     return created

@@ -74,3 +74,12 @@ def vn_number(value: float, decimals: int = 0) -> str:
     """Format a number the Vietnamese way: 3.321 and 1.234,5."""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def import_upload(raw: bytes, *, file_name: str, record_type: str = "case"):
+    """Import an uploaded file as the signed-in user (editors and administrators, inside their scope);
+    return the ``etl.importer.ImportResult`` (the import audits itself)."""
+    from etl.importer import import_bytes
+
+    return import_bytes(app_engine(), raw, file_name=file_name, record_type=record_type,
+                        session_token=st.session_state.get(SESSION_KEY))

@@ -1,7 +1,7 @@
 """Access control in the database: accounts, sessions, audit log, row-level security.
 
 The tables belong to the migration owner. The app connects as ``diaban_app``, a role that owns
-nothing, may only read, and sees case records, petitions, discipline, targets and quarantine
+nothing, reads, writes only what an import writes (inside its user's scope), and sees case records, petitions, discipline, targets and quarantine
 rows through row-level security policies. A policy reads the per-transaction setting
 ``diaban.session`` (a random token the app got at sign-in) and looks the session up with
 ``diaban_me()``, a SECURITY DEFINER function: the app role cannot read the session or
@@ -27,6 +27,7 @@ depends_on = None
 
 APP_ROLE = "diaban_app"
 RECORD_TABLES = ("case_record", "petition", "discipline", "target")
+IMPORT_TABLES = ("case_record", "petition", "discipline", "party_org")  # what etl.importer writes
 EVENTS = ("sign_in", "sign_in_failed", "sign_in_locked", "sign_out", "area_query", "record_view", "export",
           "import", "account_change", "config_change")
 APP_EVENTS = ("area_query", "record_view", "export", "import")
@@ -38,6 +39,7 @@ _SCOPE = """(SELECT m.see_all FROM diaban_me() m)
            OR commune_code = (SELECT m.commune FROM diaban_me() m)"""
 _CLEARED = "classification = ANY (CAST((SELECT m.classes FROM diaban_me() m) AS text[]))"
 _ADMIN = "(SELECT m.role FROM diaban_me() m) = 'admin'"
+_EDITOR = "(SELECT m.role FROM diaban_me() m) IN ('admin', 'editor')"
 
 _ROLE = f"""
 DO $$
@@ -391,6 +393,11 @@ def _grants() -> str:
                   f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"]
     statements += [f"GRANT SELECT ON {table} TO {APP_ROLE}" for table in _READABLE]
     statements.append(f"GRANT SELECT ({_ACCOUNT_COLUMNS}) ON account TO {APP_ROLE}")
+    # Imports from the app run as the app role, inside the policies below.
+    statements += [f"GRANT INSERT, UPDATE ON {table} TO {APP_ROLE}" for table in IMPORT_TABLES + ("import_batch",)]
+    statements.append(f"GRANT INSERT ON quarantine TO {APP_ROLE}")
+    statements += [f"GRANT USAGE ON SEQUENCE {table}_id_seq TO {APP_ROLE}"
+                   for table in IMPORT_TABLES + ("import_batch", "quarantine")]
     for function in _APP_FUNCTIONS + _OWNER_FUNCTIONS:
         statements.append(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
     statements += [f"GRANT EXECUTE ON FUNCTION {function} TO {APP_ROLE}" for function in _APP_FUNCTIONS]
@@ -404,6 +411,26 @@ def _policies() -> str:
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
             f"CREATE POLICY scope_read ON {table} FOR SELECT TO {APP_ROLE} USING (({_SCOPE}) AND {_CLEARED})",
         ]
+    # Writes (imports by editors and administrators): only rows inside one's scope and clearance,
+    # and only over rows one may see; party organisations are public to read.
+    statements += ["ALTER TABLE party_org ENABLE ROW LEVEL SECURITY",
+                   f"CREATE POLICY everyone_read ON party_org FOR SELECT TO {APP_ROLE} USING (true)"]
+    for table in IMPORT_TABLES:
+        statements += [
+            f"CREATE POLICY scope_insert ON {table} FOR INSERT TO {APP_ROLE}"
+            f" WITH CHECK ({_EDITOR} AND ({_SCOPE}) AND {_CLEARED})",
+            f"CREATE POLICY scope_update ON {table} FOR UPDATE TO {APP_ROLE}"
+            f" USING ({_EDITOR} AND ({_SCOPE}) AND {_CLEARED}) WITH CHECK ({_EDITOR} AND ({_SCOPE}) AND {_CLEARED})",
+        ]
+    statements += [
+        f"CREATE POLICY editor_insert ON quarantine FOR INSERT TO {APP_ROLE} WITH CHECK ({_EDITOR})",
+        "ALTER TABLE import_batch ENABLE ROW LEVEL SECURITY",
+        f"CREATE POLICY everyone_read ON import_batch FOR SELECT TO {APP_ROLE} USING (true)",
+        f"CREATE POLICY editor_insert ON import_batch FOR INSERT TO {APP_ROLE} WITH CHECK ({_EDITOR})",
+        # a finished batch is history: the app may only complete its own open one
+        f"CREATE POLICY open_update ON import_batch FOR UPDATE TO {APP_ROLE} USING ({_EDITOR} AND finished_at IS NULL)"
+        f" WITH CHECK ({_EDITOR})",
+    ]
     # Quarantined rows are for those who import (editors, administrators) of the province; their
     # classification is the file's when readable, else the most restricted.
     statements += [
@@ -432,12 +459,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in (*RECORD_TABLES, "quarantine"):
-        op.execute(f"DROP POLICY IF EXISTS scope_read ON {table}")
+    for table in (*RECORD_TABLES, "quarantine", "party_org", "import_batch"):
+        for policy in ("scope_read", "scope_insert", "scope_update", "everyone_read", "editor_insert", "open_update"):
+            op.execute(f"DROP POLICY IF EXISTS {policy} ON {table}")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    op.execute("DROP TABLE IF EXISTS audit_log, app_session, account, access_config")
     for function in _APP_FUNCTIONS + _OWNER_FUNCTIONS + ("diaban_is_owner()", "diaban_session_hash()"):
         op.execute(f"DROP FUNCTION IF EXISTS {function}")
-    op.execute("DROP TABLE IF EXISTS audit_log, app_session, account, access_config")
     op.execute("ALTER TABLE quarantine DROP COLUMN IF EXISTS classification")
     op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {APP_ROLE}")
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {APP_ROLE}")
