@@ -31,7 +31,13 @@ from geo.accounts import open_session, save_account  # noqa: E402
 from geo.audit import record_event  # noqa: E402
 from queries.counts import case_counts  # noqa: E402
 from queries.heatmap import heat_counts  # noqa: E402
-from queries.spatial import Filters, polygon_from_geojson, records_in_polygon, records_in_unit, records_within_radius  # noqa: E402
+from queries.spatial import (  # noqa: E402
+    Filters,
+    polygon_from_geojson,
+    records_in_polygon,
+    records_in_unit,
+    records_within_radius,
+)
 
 CITIES = [(105.8523, 21.0287), (106.6980, 10.7725), (108.2200, 16.0544), (105.7850, 10.0340), (106.6880, 20.8650)]
 SCOPES = [("central", None), ("regional", "VIII"), ("regional", "II"), ("province", "01"), ("province", "79"),

@@ -256,7 +256,7 @@ def _quarantine_rows(raw: pd.DataFrame, source_id: pd.Series, reason: pd.Series,
     return pd.DataFrame({
         "record_type": spec.record_type,
         "source_row": raw["source_row"].astype(int),
-        "source_id": source_id,
+        "source_id": source_id.map(_printable),
         "province_code": province.where(province.astype(str).str.fullmatch(r"\d{2}"), None),
         "reason_code": reason,
         "reason_vi": [t[0] for t in texts],

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.engine import Engine
-
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from boundaries.load import load_boundaries
 from etl.demo import generate_demo
 from geo.access import app_database_url
 from geo.accounts import apply_access_config, create_demo_accounts
 from geo.database import database_url, get_engine, migrate
+from geo.errors import ConfigurationError
 from geo.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,10 @@ def _prepare_access(engine: Engine, settings: Settings) -> None:
         apply_access_config(conn, settings)
         created = create_demo_accounts(conn) if settings.demo_scale > 0 else []
         no_accounts = not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM account)")).scalar_one()
-    if not settings.database_url or settings.app_database_url:
+    try:
         app_database_url(settings)  # gives diaban_app its login now, not at the first page view
+    except ConfigurationError as exc:
+        log.warning("%s", exc)  # the command line works as the owner; the app will refuse to start and say why
     if created:
         width = max(len(u) for u, _, _ in created)
         lines = [f"  {u:<{width}}  {p}   {d}" for u, p, d in created]

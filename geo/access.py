@@ -11,7 +11,9 @@ Provisioning the login:
   login and a generated password, kept next to the cluster's in ``<state_dir>/pg-app.json``
   (mode 0600);
 - an external server (``DATABASE_URL`` set): the DBA creates a login that is a member of
-  ``diaban_app`` and the app reads its URL from ``DIABAN_APP_DATABASE_URL``.
+  ``diaban_app`` and the app reads its URL from ``DIABAN_APP_DATABASE_URL``. Without it, an
+  owner that may alter roles provisions ``diaban_app`` as for the embedded cluster (one app
+  host); otherwise the app refuses to start and says what to set.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import sqlalchemy as sa
 from psycopg import sql
@@ -122,13 +125,17 @@ def app_database_url(settings: Settings | None = None) -> str:
     settings = settings or get_settings()
     if settings.app_database_url:
         return _with_driver(settings.app_database_url)
-    if settings.database_url:
+    owner_url = database_url(settings)
+    try:
+        return _provisioned_url(owner_url, str(_password_file(settings)))
+    except ConfigurationError:
+        if not settings.database_url:
+            raise
         raise ConfigurationError(
             "Thiếu DIABAN_APP_DATABASE_URL: ứng dụng không kết nối bằng tài khoản chủ sở hữu dữ liệu. Tạo vai trò "
             f"đăng nhập thuộc {APP_ROLE} (CREATE ROLE diaban_web LOGIN PASSWORD '…' IN ROLE {APP_ROLE}) rồi đặt URL "
-            f"của nó. / DIABAN_APP_DATABASE_URL is unset: the app never connects as the data owner. Create a login "
-            f"IN ROLE {APP_ROLE} and set its URL.")
-    return _provisioned_url(database_url(settings), str(_password_file(settings)))
+            f"của nó. / DIABAN_APP_DATABASE_URL is unset and the owner cannot give {APP_ROLE} a login: create a "
+            f"login IN ROLE {APP_ROLE} and set its URL.") from None
 
 
 @lru_cache(maxsize=4)
@@ -179,9 +186,11 @@ def scoped_connection(engine: Engine, token: str | None) -> Iterator[Connection]
         with engine.begin() as conn:
             conn.execute(sa.text("SELECT set_config('diaban.session', :token, true)"), {"token": token or ""})
             yield conn
-    except sa.exc.DBAPIError as exc:
-        translated = translate_database_error(exc)
-        if translated is exc:
+    except (sa.exc.DBAPIError, pd.errors.DatabaseError) as exc:
+        # pandas.read_sql wraps the driver's error in its own DatabaseError: look underneath.
+        cause = exc if isinstance(exc, sa.exc.DBAPIError) else exc.__cause__
+        translated = translate_database_error(cause) if isinstance(cause, sa.exc.DBAPIError) else exc
+        if translated is exc or translated is cause:
             raise
         raise translated from exc
 
@@ -196,12 +205,14 @@ def translate_database_error(exc: sa.exc.DBAPIError) -> DiabanError | sa.exc.DBA
             "Mất kết nối tới cơ sở dữ liệu (máy chủ đang khởi động lại hoặc đã dừng). Ứng dụng sẽ tự kết nối lại: "
             "hãy thử lại sau ít giây. / The database connection was lost (the server restarted or stopped); the "
             "app reconnects by itself: try again in a few seconds.")
+    message = getattr(getattr(exc.orig, "diag", None), "message_primary", None) or str(exc.orig)
     if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
-        return AccessDeniedError(f"Không có quyền: {exc.orig.diag.message_primary}. / Not allowed.")
+        # Our database functions already speak both languages; PostgreSQL's own refusals do not.
+        return AccessDeniedError(message if " / " in message else f"Không có quyền ({message}). / Not allowed.")
     if isinstance(exc, sa.exc.DataError) or isinstance(exc.orig, psycopg.errors.InvalidParameterValue):
-        return InvalidArgumentError(
-            f"Giá trị không hợp lệ: {exc.orig.diag.message_primary if exc.orig else exc}. "
-            "/ A value is of the wrong form; correct it and try again.")
+        return InvalidArgumentError(message if " / " in message else
+                                    f"Giá trị không hợp lệ ({message}). / A value is of the wrong form ({message}): "
+                                    "correct it and try again.")
     return exc
 
 

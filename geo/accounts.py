@@ -19,8 +19,16 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from geo.access import (CLEARANCES, ROLES, SCOPE_KINDS, AccessDeniedError, User, current_user, scoped_connection,
-                        translate_database_error)
+from geo.access import (
+    CLEARANCES,
+    ROLES,
+    SCOPE_KINDS,
+    AccessDeniedError,
+    User,
+    current_user,
+    scoped_connection,
+    translate_database_error,
+)
 from geo.errors import DiabanError, InvalidArgumentError
 from geo.settings import Settings, get_settings
 

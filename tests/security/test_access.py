@@ -39,11 +39,17 @@ def test_without_a_session_every_protected_table_looks_empty(app_engine, engine,
         assert current_user(conn) is None
 
 
+_INSERT = ("INSERT INTO case_record (source_id, kind, acting_level, subject_type, decision_date, status, located_by,"
+           " province_code, source_file, source_row, source_sha256, batch_id, content_hash)"
+           " SELECT 'FORGED-1', 'KT_DHVP', 'tinh', 'to_chuc', '2024-01-01', 'dong', 'code', '01', 'x', 2,"
+           " repeat('0', 64), max(id), repeat('0', 32) FROM import_batch")
+
+
 @pytest.mark.parametrize("statement", [
     "SELECT * FROM app_session",
     "SELECT password_hash FROM account",
-    "INSERT INTO case_record (source_id) VALUES ('x')",
-    "UPDATE case_record SET classification = 'thuong'",
+    _INSERT,
+    "DELETE FROM case_record",
     "DELETE FROM audit_log",
     "UPDATE audit_log SET actor = 'someone else'",
     "INSERT INTO audit_log (actor, event) VALUES ('forged', 'sign_in')",
@@ -52,11 +58,27 @@ def test_without_a_session_every_protected_table_looks_empty(app_engine, engine,
     "SELECT diaban_open_session(1, 'owner')",
     "CREATE TABLE public.mine (x int)",
 ])
-def test_the_app_role_is_refused_what_it_must_not_do(app_engine, users, statement):
-    token = users.token(kind="central", code=None, clearance="toi_mat", role="admin")
-    with pytest.raises((sa.exc.ProgrammingError, sa.exc.InternalError, sa.exc.DBAPIError, AccessDeniedError)):
+def test_the_app_role_is_refused_what_it_must_not_do(app_engine, users, demo_loaded, statement):
+    token = users.token(kind="central", code=None, clearance="toi_mat", role="viewer")
+    with pytest.raises((sa.exc.DBAPIError, AccessDeniedError)) as info:
         with scoped_connection(app_engine, token) as conn:
             conn.execute(sa.text(statement))
+    assert isinstance(info.value, AccessDeniedError) or "permission denied" in str(info.value) \
+        or "must be owner" in str(info.value)
+
+
+def test_a_viewer_changes_nothing_and_an_editor_only_inside_their_scope(app_engine, users, demo_loaded):
+    viewer = users.token(kind="central", code=None, clearance="toi_mat", role="viewer")
+    with scoped_connection(app_engine, viewer) as conn:
+        assert conn.execute(sa.text("UPDATE case_record SET status = status")).rowcount == 0
+    editor = users.token(kind="province", code="01", clearance="mat", role="editor")
+    with scoped_connection(app_engine, editor) as conn:
+        touched = conn.execute(sa.text("UPDATE case_record SET status = status RETURNING province_code,"
+                                       " classification")).all()
+    assert touched and {p for p, _ in touched} == {"01"} and {c for _, c in touched} <= {"thuong", "mat"}
+    with pytest.raises(AccessDeniedError, match="row-level security"):
+        with scoped_connection(app_engine, editor) as conn:
+            conn.execute(sa.text(_INSERT.replace("'01'", "'79'")))
 
 
 def test_a_record_not_located_to_a_unit_is_visible_only_to_central_scope(app_engine, engine, users, demo_loaded):
@@ -170,7 +192,7 @@ def test_audit_rows_take_the_actor_from_the_session_and_keep_the_area(app_engine
         log = read_audit(conn, actor=me.username)
     assert log["event"].tolist()[:2] == ["export", "area_query"]
     assert log["geometry_wkt"].iloc[1] == "POINT(105.8523 21.0287)" and log["row_count"].iloc[0] == 17
-    with scoped_connection(app_engine, None) as conn, pytest.raises(AccessDeniedError):
+    with pytest.raises(AccessDeniedError, match="session has expired"), scoped_connection(app_engine, None) as conn:
         record_event(conn, "export", rows=1)
 
 

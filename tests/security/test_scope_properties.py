@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -24,8 +23,13 @@ from geo.access import CLEARANCES, scoped_connection
 from queries.counts import case_counts
 from queries.heatmap import heat_counts
 from queries.rates import unit_indicators
-from queries.spatial import (Filters, nearest_records, records_in_polygon, records_in_unit,
-                             records_within_radius)
+from queries.spatial import (
+    Filters,
+    nearest_records,
+    records_in_polygon,
+    records_in_unit,
+    records_within_radius,
+)
 from tests.security.conftest import REPORT
 
 ATTEMPTS = 300
