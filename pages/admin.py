@@ -38,7 +38,7 @@ with accounts_tab:
         new_password = st.checkbox("Tạo mật khẩu mới / generate a new password", key="acc_password")
         state = st.radio("Trạng thái / state", ["giữ nguyên / keep", "vô hiệu / disable", "kích hoạt / enable"],
                          horizontal=True, key="acc_state")
-        submitted = st.form_submit_button("Lưu / save", type="primary")
+        submitted = st.form_submit_button("Lưu / save", type="primary", key="acc_submit")
     if submitted:
         password = generate_password() if new_password else None
         disabled = {"vô hiệu / disable": True, "kích hoạt / enable": False}.get(state)

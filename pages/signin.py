@@ -80,7 +80,7 @@ def _form() -> None:
     with st.form("signin", clear_on_submit=False):
         username = st.text_input("Tên đăng nhập / user name", max_chars=64, key="signin_user")
         password = st.text_input("Mật khẩu / password", type="password", max_chars=72, key="signin_password")
-        submitted = st.form_submit_button("Đăng nhập / sign in", type="primary")
+        submitted = st.form_submit_button("Đăng nhập / sign in", type="primary", key="signin_submit")
     if submitted:
         try:
             session = sign_in(app_engine(), username, password)
@@ -107,8 +107,8 @@ def require_user() -> User:
 
 
 def require_admin() -> User:
-    """Return the signed-in administrator, or stop with a refusal."""
-    user = require_user()
+    """Return the signed-in administrator, or stop with a refusal (after ``app.py``'s ``require_user``)."""
+    user = st.session_state.get(USER_KEY) or require_user()
     if not user.is_admin:
         st.error("Trang này dành cho quản trị viên. / This page is for administrators.")
         st.stop()

@@ -25,7 +25,8 @@ def pytest_terminal_summary(terminalreporter):
     if REPORT:
         terminalreporter.section("security checks")
         for name, counts in REPORT.items():
-            terminalreporter.write_line(f"{name}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+            terminalreporter.write_line(f"{name}: " + ", ".join(
+                f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items()))
 
 
 @pytest.fixture(scope="session")
