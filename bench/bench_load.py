@@ -102,10 +102,43 @@ def _tokens(owner, n: int) -> list[str]:
     return tokens
 
 
+def _compare(owner, engine, central_token: str, *, repeats: int) -> None:
+    """What row-level security costs: each call alone, as the owner (no policies) and as a central user."""
+    print(f"one call at a time, p50 of {repeats}: owner (no policies) vs central user (policies, session lookup)")
+    for func, _ in MIX:
+        if func in (_radius, _polygon, _unit, _export):  # the audit row needs a session: time the query alone
+            continue
+        timings = []
+        for scoped in (False, True):
+            rng, ts = random.Random(0), []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                with (scoped_connection(engine, central_token) if scoped else owner.connect()) as conn:
+                    func(conn, rng)
+                ts.append((time.perf_counter() - began) * 1000)
+            timings.append(np.percentile(ts, 50))
+        print(f"  {func.__name__.strip('_'):<11} owner {timings[0]:7.1f} ms   central user {timings[1]:7.1f} ms")
+    for name, call in (("radius 2 km", lambda c: records_within_radius(c, 105.8523, 21.0287, radius_m=2_000)),
+                       ("radius 10 km", lambda c: records_within_radius(c, 105.8523, 21.0287, radius_m=10_000)),
+                       ("unit", lambda c: records_in_unit(c, level="commune", code="00070"))):
+        timings = []
+        for scoped in (False, True):
+            ts = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                with (scoped_connection(engine, central_token) if scoped else owner.connect()) as conn:
+                    call(conn)
+                ts.append((time.perf_counter() - began) * 1000)
+            timings.append(np.percentile(ts, 50))
+        print(f"  {name:<11} owner {timings[0]:7.1f} ms   central user {timings[1]:7.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--compare", type=int, default=20,
+                        help="first time each call N times alone, as the owner and as a central user (0 = skip)")
     args = parser.parse_args()
 
     from etl.prepare import prepare_database
@@ -113,6 +146,8 @@ def main() -> None:
     owner = prepare_database(show_progress=False)
     engine = app_engine()
     tokens = _tokens(owner, args.users)
+    if args.compare:
+        _compare(owner, engine, tokens[8 % len(tokens)], repeats=args.compare)  # bench-08: central, tối mật (sees all)
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()

@@ -107,8 +107,13 @@ def require_user() -> User:
 
 
 def require_admin() -> User:
-    """Return the signed-in administrator, or stop with a refusal (after ``app.py``'s ``require_user``)."""
-    user = st.session_state.get(USER_KEY) or require_user()
+    """Return the signed-in administrator, or stop with a refusal (the session is checked again here,
+    so the page is safe even when run without ``app.py``'s gate)."""
+    user = _signed_in()
+    if user is None:
+        _form()
+        st.stop()
+    st.session_state[USER_KEY] = user
     if not user.is_admin:
         st.error("Trang này dành cho quản trị viên. / This page is for administrators.")
         st.stop()
