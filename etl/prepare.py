@@ -42,6 +42,9 @@ def prepare_database(settings: Settings | None = None, *, show_progress: bool = 
 def _prepare_access(engine: Engine, settings: Settings) -> None:
     """Sign-in settings into the database, the app's login (embedded cluster), demo accounts once."""
     with engine.begin() as conn:
+        if not conn.execute(sa.text("SELECT diaban_mark_leakproof()")).scalar_one():
+            log.warning("Tìm theo bán kính sẽ chậm dưới phân quyền theo dòng: xem SECURITY.md (LEAKPROOF). "
+                        "/ Radius searches will be slow under row-level security: see SECURITY.md (LEAKPROOF).")
         apply_access_config(conn, settings)
         created = create_demo_accounts(conn) if settings.demo_scale > 0 else []
         no_accounts = not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM account)")).scalar_one()
