@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.access import app_engine, scoped_connection  # noqa: E402
+from geo.access import app_engine, current_user, scoped_connection  # noqa: E402
 from geo.accounts import open_session, save_account  # noqa: E402
 from geo.audit import record_event  # noqa: E402
 from queries.counts import case_counts  # noqa: E402
@@ -90,15 +90,18 @@ def _export(conn, rng):
 MIX = [(_radius, 3), (_polygon, 2), (_unit, 2), (_map_counts, 3), (_heat, 2), (_export, 1)]
 
 
-def _tokens(owner, n: int) -> list[str]:
+def _tokens(owner, engine, n: int) -> list[str]:
     tokens = []
     with owner.begin() as conn:
         for i in range(n):
             kind, code = SCOPES[i % len(SCOPES)]
             name = f"bench-{i:02d}"
             save_account(conn, username=name, role="viewer", scope_kind=kind, scope_code=code,
-                         clearance=CLEARANCES[i % 3], display_name="load test")
+                         clearance=CLEARANCES[i % 3], display_name="load test", disabled=False)
             tokens.append(open_session(conn, name))
+    for token in tokens:  # every simulated user must really be signed in, or the figures mean nothing
+        with scoped_connection(engine, token) as conn:
+            assert current_user(conn) is not None
     return tokens
 
 
@@ -145,7 +148,7 @@ def main() -> None:
 
     owner = prepare_database(show_progress=False)
     engine = app_engine()
-    tokens = _tokens(owner, args.users)
+    tokens = _tokens(owner, engine, args.users)
     if args.compare:
         _compare(owner, engine, tokens[8 % len(tokens)], repeats=args.compare)  # bench-08: central, tối mật (sees all)
     times: dict[str, list[float]] = defaultdict(list)

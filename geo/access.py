@@ -160,15 +160,16 @@ def check_app_role(engine: Engine) -> None:
 
 
 @lru_cache(maxsize=4)
-def _checked_engine(url: str) -> Engine:
-    engine = get_engine(url)
+def _checked_engine(url: str, pool_size: int, max_overflow: int) -> Engine:
+    engine = get_engine(url, pool_size=pool_size, max_overflow=max_overflow)
     check_app_role(engine)
     return engine
 
 
 def app_engine(settings: Settings | None = None) -> Engine:
     """Return the pooled engine of the app role, checked once per process."""
-    return _checked_engine(app_database_url(settings))
+    settings = settings or get_settings()
+    return _checked_engine(app_database_url(settings), settings.app_pool_size, settings.app_max_overflow)
 
 
 @contextmanager

@@ -33,9 +33,13 @@ def _with_driver(url: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def get_engine(url: str) -> Engine:
-    """Return a pooled engine for ``url`` (one per URL per process)."""
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+def get_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """Return a pooled engine for ``url`` (one per URL and pool size per process).
+
+    Connections are pinged at checkout, so after a database restart the pool replaces its dead
+    connections by itself instead of failing the next query.
+    """
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def psycopg_conninfo(url: str) -> str:

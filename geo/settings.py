@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         description="URL the app connects with: a login role that is a member of diaban_app and owns nothing. "
                     "Unset with the embedded cluster: provisioned automatically. Required with DATABASE_URL.",
     )
+    app_pool_size: int = Field(default=10, ge=1, le=500, description="Connections the app keeps open.")
+    app_max_overflow: int = Field(default=40, ge=0, le=500,
+                                  description="Extra connections under load (each concurrent page run holds one).")
     session_minutes: int = Field(default=480, ge=1, le=10080, description="A sign-in lasts at most this long.")
     idle_minutes: int = Field(default=60, ge=1, le=10080, description="A session unused this long expires.")
     signin_max_failures: int = Field(default=5, ge=1, le=100, description="Wrong passwords before a lock-out.")
