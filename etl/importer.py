@@ -298,7 +298,8 @@ def _write(conn: Connection, spec: RecordSpec, records: pd.DataFrame, quarantine
         f"INSERT INTO {table} ({', '.join(columns)}, geom, batch_id)"
         f" SELECT {', '.join(columns)},"
         f" CASE WHEN lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END, :batch"
-        f" FROM stage ON CONFLICT (source_id) DO UPDATE SET {updates}"
+        f" FROM stage ORDER BY h3_9"  # neighbours on neighbouring pages: radius queries read few pages
+        f" ON CONFLICT (source_id) DO UPDATE SET {updates}"
         f" WHERE {table}.content_hash <> EXCLUDED.content_hash"), {"batch": batch_id})
     if len(quarantine):
         # Through a staging table: COPY cannot target a table under row-level security (the app role's case).

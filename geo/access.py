@@ -1,7 +1,7 @@
 """Who the app is to the database, and who the user is within one transaction.
 
 The app connects as a login role that is (or is a member of) ``diaban_app``: it owns nothing,
-may only read, and the row-level security policies of migration 0004 decide which case records,
+reads, writes only what an import writes, and the row-level security policies of migration 0005 decide which case records,
 petitions, discipline decisions, targets and quarantined rows it sees. Which user it acts for is
 the per-transaction setting ``diaban.session``, set by :func:`scoped_connection` from the token
 the user got at sign-in; without a valid token every protected table looks empty.

@@ -1,4 +1,4 @@
-"""Accounts and sign-in: thin calls to the database functions of migration 0004.
+"""Accounts and sign-in: thin calls to the database functions of migration 0005.
 
 Passwords are hashed (bcrypt, salted, cost from ``access_config``) and checked inside the
 database by ``diaban_sign_in``, which also counts failures, locks the account after

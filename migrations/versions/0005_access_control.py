@@ -13,15 +13,15 @@ which also counts failures, locks the account and writes the audit row; the app 
 password hash. Writes to the audit log go through ``diaban_audit``, which takes the actor from
 the session, so the app cannot forge who did what; the app role cannot update or delete it.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-24
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
