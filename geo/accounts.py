@@ -80,11 +80,8 @@ def sign_in(engine: Engine, username: str, password: str) -> Session:
 
 def sign_in_external(engine: Engine, subject: str) -> Session:
     """Open a session for the account linked to an identity provider's subject (e-mail)."""
-    try:
-        with engine.begin() as conn:
-            token = conn.execute(sa.text("SELECT diaban_sign_in_external(:s)"), {"s": subject}).scalar_one()
-    except sa.exc.DBAPIError as exc:
-        raise translate_database_error(exc) from exc
+    with scoped_connection(engine, None) as conn:  # errors come back as sentences
+        token = conn.execute(sa.text("SELECT diaban_sign_in_external(:s)"), {"s": subject}).scalar_one()
     if token is None:
         raise SignInError(f"Chưa có tài khoản nào gắn với {subject}; nhờ quản trị viên tạo. "
                           f"/ No account is linked to {subject}: ask an administrator.")
@@ -103,6 +100,13 @@ def sign_out(engine: Engine, token: str) -> None:
     """End the session (audited)."""
     with scoped_connection(engine, token) as conn:
         conn.execute(sa.text("SELECT diaban_sign_out()"))
+
+
+def _reraise(exc: sa.exc.DBAPIError) -> None:
+    translated = translate_database_error(exc)
+    if translated is exc:
+        raise exc
+    raise translated from exc
 
 
 def check_account_fields(*, username: str, role: str, scope_kind: str, scope_code: str | None,
@@ -142,7 +146,7 @@ def save_account(conn: Connection, *, username: str, role: str, scope_kind: str,
                 {"u": username.lower(), "r": role, "k": scope_kind, "c": scope_code or None, "cl": clearance,
                  "d": display_name, "p": password, "dis": disabled, "ext": external_subject or None}).scalar_one()
     except sa.exc.DBAPIError as exc:
-        raise translate_database_error(exc) from exc
+        _reraise(exc)
 
 
 def unlock_account(conn: Connection, username: str) -> bool:
@@ -151,7 +155,7 @@ def unlock_account(conn: Connection, username: str) -> bool:
         with conn.begin_nested():
             return bool(conn.execute(sa.text("SELECT diaban_account_unlock(:u)"), {"u": username}).scalar_one())
     except sa.exc.DBAPIError as exc:
-        raise translate_database_error(exc) from exc
+        _reraise(exc)
 
 
 def list_accounts(conn: Connection) -> pd.DataFrame:

@@ -227,3 +227,23 @@ def test_an_editor_imports_only_inside_their_scope_and_clearance_and_the_import_
         logged = owner.execute(sa.text("SELECT actor, row_count, details->>'batch_id' FROM audit_log"
                                        " WHERE event = 'import' ORDER BY id DESC LIMIT 1")).one()
     assert logged[1:] == (4, str(result.batch_id)) and logged[0].startswith("t-editor-province-01")
+
+
+def test_external_sign_in_works_only_when_enabled_and_only_for_a_linked_account(app_engine, engine, boundaries_loaded):
+    from geo.accounts import sign_in_external
+
+    with engine.begin() as owner:
+        save_account(owner, username="t-oidc", role="viewer", scope_kind="province", scope_code="48",
+                     clearance="thuong", external_subject="can.bo@example.vn")
+    with pytest.raises(AccessDeniedError, match="not enabled"):
+        sign_in_external(app_engine, "can.bo@example.vn")
+    with engine.begin() as owner:
+        owner.execute(sa.text("UPDATE access_config SET oidc_enabled = true"))
+    try:
+        session = sign_in_external(app_engine, "can.bo@example.vn")
+        assert (session.user.username, session.user.provinces) == ("t-oidc", ("48",))
+        with pytest.raises(SignInError, match="No account is linked"):
+            sign_in_external(app_engine, "someone.else@example.vn")
+    finally:
+        with engine.begin() as owner:
+            owner.execute(sa.text("UPDATE access_config SET oidc_enabled = false"))
