@@ -182,6 +182,7 @@ DECLARE
     token text := encode(gen_random_bytes(32), 'hex');
 BEGIN
     SELECT * INTO cfg FROM access_config;
+    DELETE FROM app_session WHERE expires_at < now() - interval '30 days';  -- the audit log keeps the history
     INSERT INTO app_session (account_id, token_hash, via, expires_at, idle_until)
     VALUES (p_account_id, sha256(convert_to(token, 'UTF8')), p_via,
             now() + make_interval(mins => cfg.session_minutes),
