@@ -10,7 +10,8 @@ from geo.access import CLEARANCES, ROLES, SCOPE_KINDS
 from geo.accounts import generate_password, list_accounts, save_account, unlock_account
 from geo.audit import EVENTS, audit_csv, read_audit
 from geo.errors import DiabanError
-from pages.shared import audit, connect, show_error
+from pages.session import audit
+from pages.shared import connect, show_error
 from pages.signin import require_admin
 
 require_admin()

@@ -13,7 +13,8 @@ from geo.access import DatabaseUnavailableError, User, app_engine
 from geo.accounts import sign_in, sign_in_external, sign_out, touch
 from geo.errors import DiabanError
 from geo.settings import get_settings
-from pages.shared import LOST_KEY, SESSION_KEY, USER_KEY, show_error
+from pages.session import LOST_KEY, SESSION_KEY, USER_KEY
+from pages.shared import show_error
 
 _SCOPES = {"central": "Trung ương", "regional": "Vụ Địa bàn", "province": "Tỉnh, thành phố", "commune": "Xã, phường"}
 _CLEARANCES = {"thuong": "thường", "mat": "mật", "toi_mat": "tối mật"}

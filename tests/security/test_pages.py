@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.accounts import save_account
 from geo.settings import PROJECT_ROOT, get_settings
-from pages.shared import SESSION_KEY
+from pages.session import SESSION_KEY
 
 
 @pytest.fixture()
