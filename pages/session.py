@@ -53,3 +53,13 @@ def import_upload(raw: bytes, *, file_name: str, record_type: str = "case"):
 
     return import_bytes(app_engine(), raw, file_name=file_name, record_type=record_type,
                         session_token=st.session_state.get(SESSION_KEY))
+
+
+def audit_once(event: str, *, key: str, details: dict | None = None, rows: int | None = None,
+               geometry: shapely.Geometry | str | None = None) -> None:
+    """:func:`audit`, but once per distinct ``key`` in a row: a page that reruns (a widget moved, the
+    map panned) over the same area query logs it once, not at every rerun."""
+    seen = st.session_state.setdefault("diaban_audited", {})
+    if seen.get(event) != key:
+        audit(event, details=details, rows=rows, geometry=geometry)
+        seen[event] = key
