@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.engine import Engine
-
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from boundaries.load import load_boundaries
 from etl.demo import generate_demo
+from geo.access import app_database_url
+from geo.accounts import apply_access_config, create_demo_accounts
 from geo.database import database_url, get_engine, migrate
+from geo.errors import ConfigurationError
 from geo.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -33,4 +35,28 @@ def prepare_database(settings: Settings | None = None, *, show_progress: bool = 
     if empty and settings.demo_scale > 0:
         log.info("Cơ sở dữ liệu chưa có hồ sơ: tạo dữ liệu mẫu (scale %s) / loading demo data", settings.demo_scale)
         generate_demo(engine, scale=settings.demo_scale, truth_dir=settings.reports_dir, show_progress=show_progress)
+    _prepare_access(engine, settings)
     return engine
+
+
+def _prepare_access(engine: Engine, settings: Settings) -> None:
+    """Sign-in settings into the database, the app's login (embedded cluster), demo accounts once."""
+    with engine.begin() as conn:
+        if not conn.execute(sa.text("SELECT diaban_mark_leakproof()")).scalar_one():
+            log.warning("Tìm theo bán kính sẽ chậm dưới phân quyền theo dòng: xem SECURITY.md (LEAKPROOF). "
+                        "/ Radius searches will be slow under row-level security: see SECURITY.md (LEAKPROOF).")
+        apply_access_config(conn, settings)
+        created = create_demo_accounts(conn) if settings.demo_scale > 0 else []
+        no_accounts = not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM account)")).scalar_one()
+    try:
+        app_database_url(settings)  # gives diaban_app its login now, not at the first page view
+    except ConfigurationError as exc:
+        log.warning("%s", exc)  # the command line works as the owner; the app will refuse to start and say why
+    if created:
+        width = max(len(u) for u, _, _ in created)
+        lines = [f"  {u:<{width}}  {p}   {d}" for u, p, d in created]
+        print("Tài khoản mẫu (mật khẩu chỉ hiện một lần, hãy ghi lại) / demo accounts (passwords shown once):\n"
+              + "\n".join(lines), flush=True)
+    elif no_accounts:
+        log.warning("Chưa có tài khoản: tạo bằng 'python -m geo accounts add …' / no accounts yet: create one with "
+                    "'python -m geo accounts add USER --role admin --scope central --clearance toi_mat'")

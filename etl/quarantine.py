@@ -48,6 +48,10 @@ REASONS: dict[str, Reason] = {r.code: r for r in [
            "The name '{value}' matches several units; give the commune code."),
     Reason("unlocated", "Không có toạ độ, mã xã hay tên xã để xác định địa bàn.",
            "No coordinates, commune code or name to locate the record."),
+    Reason("outside_scope", "Hồ sơ {value} thuộc địa bàn ngoài phạm vi hoặc có độ mật cao hơn quyền của bạn.",
+           "Record {value} lies outside your scope or is classified above your clearance."),
+    Reason("control_characters", "Trường {field} có ký tự điều khiển (NUL, ESC…): hãy xoá rồi nạp lại.",
+           "Field {field} contains control characters (NUL, ESC…): remove them and load again."),
     Reason("geometry_not_point", "Đối tượng GeoJSON không phải là điểm ({value}).", "The GeoJSON feature is not a point ({value})."),
 ]}
 

@@ -2,6 +2,11 @@
 
 Every value comes back as a string (or empty), so validation sees exactly what the user
 wrote; ``source_row`` is the row number a user sees in their spreadsheet (header = row 1).
+
+A file is refused as a whole, with a sentence saying what to do, when it cannot be what its
+name says (an Excel workbook named .csv, a CSV named .xlsx, UTF-16 without its byte-order
+mark) or when inflating it would exceed ``max_unzipped_mb`` (a "zip bomb": an .xlsx is a zip,
+and its declared sizes are checked before anything is inflated).
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ import csv
 import io
 import json
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import DiabanError
+from geo.settings import get_settings
 
 
 class UnreadableFileError(DiabanError, ValueError):
@@ -31,6 +38,10 @@ def _decode(raw: bytes) -> str:
         return raw[len(codecs.BOM_UTF8):].decode("utf-8")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
+    if raw[:65536].count(b"\x00") > len(raw[:65536]) // 10:  # a stray NUL is a row's problem, not the file's
+        raise UnreadableFileError("Tệp có byte NUL: có thể là UTF-16 không có BOM hoặc tệp nhị phân; hãy lưu lại dạng "
+                                  "CSV UTF-8. / The file contains NUL bytes (UTF-16 without a byte-order mark, or not "
+                                  "text): save it again as CSV UTF-8.")
     for encoding in _ENCODINGS:
         try:
             return raw.decode(encoding)
@@ -66,7 +77,30 @@ def _read_csv(raw: bytes) -> pd.DataFrame:
     return frame
 
 
+_MAX_ZIP_MEMBERS = 10_000
+
+
+def check_zip(raw: bytes, *, max_unzipped_mb: int) -> None:
+    """Refuse a zip whose members would inflate beyond ``max_unzipped_mb``, before inflating any.
+
+    Python's zip reader stops at each member's declared size, so checking the declared sizes
+    bounds what openpyxl can inflate.
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableFileError(f"Tệp Excel hỏng hoặc bị cắt cụt ({exc}). / The Excel file is broken or truncated.") \
+            from exc
+    inflated = sum(m.file_size for m in members)
+    if len(members) > _MAX_ZIP_MEMBERS or inflated > max_unzipped_mb * 1024 * 1024:
+        raise UnreadableFileError(
+            f"Tệp Excel giải nén ra {inflated / 1024 ** 2:,.0f} MB ({len(members):,} phần), vượt giới hạn "
+            f"{max_unzipped_mb:,} MB: không mở. / The workbook would inflate to {inflated / 1024 ** 2:,.0f} MB, over the "
+            f"{max_unzipped_mb:,} MB limit: refused (a zip bomb or a far too large sheet).")
+
+
 def _read_excel(raw: bytes) -> pd.DataFrame:
+    check_zip(raw, max_unzipped_mb=get_settings().max_unzipped_mb)
     try:
         frame = pd.read_excel(io.BytesIO(raw), dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError… for a broken workbook
@@ -91,22 +125,43 @@ def _read_geojson(raw: bytes) -> pd.DataFrame:
     try:
         data = json.loads(_decode(raw))
         features = data["features"] if data.get("type") == "FeatureCollection" else None
-    except (ValueError, AttributeError, KeyError) as exc:
-        raise UnreadableFileError(f"Tệp GeoJSON không hợp lệ: {exc}. / Not a valid GeoJSON file.") from exc
+    except (ValueError, AttributeError, KeyError, TypeError, RecursionError) as exc:
+        raise UnreadableFileError(f"Tệp GeoJSON không hợp lệ: {str(exc)[:200]}. / Not a valid GeoJSON file.") from exc
     if not isinstance(features, list):
         raise UnreadableFileError("GeoJSON phải là FeatureCollection. / GeoJSON must be a FeatureCollection.")
     rows = []
     for feature in features:
-        props = dict((feature or {}).get("properties") or {})
-        geometry = (feature or {}).get("geometry") or {}
-        row = {k: "" if v is None else str(v) for k, v in props.items()}
-        if geometry.get("type") == "Point" and isinstance(geometry.get("coordinates"), list) \
-                and len(geometry["coordinates"]) >= 2:
-            row["lon"], row["lat"] = (str(c) for c in geometry["coordinates"][:2])
+        feature = feature if isinstance(feature, dict) else {"geometry": {"type": f"not a feature: {type(feature).__name__}"}}
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        geometry = feature.get("geometry") or {}
+        geometry = geometry if isinstance(geometry, dict) else {"type": f"not a geometry: {type(geometry).__name__}"}
+        row = {str(k): "" if v is None else str(v) for k, v in props.items()}
+        coordinates = geometry.get("coordinates")
+        if geometry.get("type") == "Point" and isinstance(coordinates, list) and len(coordinates) >= 2 \
+                and not any(isinstance(c, (list, dict)) for c in coordinates[:2]):
+            row["lon"], row["lat"] = (str(c) for c in coordinates[:2])
         elif geometry:
-            row["__geometry_type"] = str(geometry.get("type"))
+            row["__geometry_type"] = str(geometry.get("type"))[:40]
         rows.append(row)
     return pd.DataFrame(rows).fillna("").astype(str) if rows else pd.DataFrame()
+
+
+_MAGIC = {b"PK\x03\x04": "Excel (.xlsx) / zip", b"\xd0\xcf\x11\xe0": "Excel 97-2003 (.xls)", b"%PDF": "PDF",
+          b"\x1f\x8b": "gzip", b"Rar!": "RAR", b"7z\xbc\xaf": "7-Zip"}
+
+
+def _check_kind(raw: bytes, suffix: str) -> None:
+    """Refuse a file whose content cannot be what its extension says (by its first bytes)."""
+    kind = next((name for magic, name in _MAGIC.items() if raw.startswith(magic)), None)
+    if suffix == ".xlsx":
+        if kind != "Excel (.xlsx) / zip":
+            raise UnreadableFileError(
+                f"Tệp {suffix} này không phải Excel .xlsx ({kind or 'văn bản'}); hãy mở bằng Excel và lưu dạng .xlsx. "
+                f"/ This file is not an .xlsx workbook ({kind or 'text'}): save it as .xlsx.")
+    elif kind is not None:
+        raise UnreadableFileError(
+            f"Tệp mang đuôi {suffix} nhưng là {kind}; hãy lưu lại đúng dạng (.csv, .xlsx, .geojson). "
+            f"/ The file is named {suffix} but is {kind}: save it in the format its name says.")
 
 
 def read_table(raw: bytes, *, file_name: str) -> pd.DataFrame:
@@ -120,6 +175,7 @@ def read_table(raw: bytes, *, file_name: str) -> pd.DataFrame:
     suffix = Path(file_name).suffix.lower()
     if not raw:
         raise UnreadableFileError("Tệp rỗng. / The file is empty.")
+    _check_kind(raw, suffix)
     if suffix in (".csv", ".txt"):
         frame = _read_csv(raw)
     elif suffix == ".xlsx":

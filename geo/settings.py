@@ -43,6 +43,23 @@ class Settings(BaseSettings):
     demo_scale: float = Field(default=1.0, ge=0, le=100,
                               description="Size of the demo data loaded into an empty database; 0 = none.")
     max_upload_mb: int = Field(default=200, gt=0, le=4096, description="Largest file an import accepts.")
+    max_unzipped_mb: int = Field(default=1024, gt=0, le=16384,
+                                 description="Largest inflated size of an .xlsx (a zip): refused before inflating.")
+    app_database_url: str | None = Field(
+        default=None,
+        description="URL the app connects with: a login role that is a member of diaban_app and owns nothing. "
+                    "Unset with the embedded cluster: provisioned automatically. Required with DATABASE_URL.",
+    )
+    app_pool_size: int = Field(default=10, ge=1, le=500, description="Connections the app keeps open.")
+    app_max_overflow: int = Field(default=40, ge=0, le=500,
+                                  description="Extra connections under load (each concurrent page run holds one).")
+    session_minutes: int = Field(default=480, ge=1, le=10080, description="A sign-in lasts at most this long.")
+    idle_minutes: int = Field(default=60, ge=1, le=10080, description="A session unused this long expires.")
+    signin_max_failures: int = Field(default=5, ge=1, le=100, description="Wrong passwords before a lock-out.")
+    signin_lockout_minutes: int = Field(default=15, ge=1, le=10080)
+    bcrypt_cost: int = Field(default=12, ge=4, le=16, description="bcrypt work factor of stored passwords.")
+    oidc_enabled: bool = Field(default=False, description="Offer sign-in through the identity provider configured "
+                                                          "in .streamlit/secrets.toml ([auth], Streamlit's st.login).")
 
     @property
     def cache_dir(self) -> Path:

@@ -43,16 +43,22 @@ def connect() -> Iterator[Connection]:
     """The one way pages reach the database: a connection for one unit of work.
 
     Access control hooks in here (the signed-in user's scope is set per transaction), so pages
-    never open connections of their own.
+    never open connections of their own: the connection is the app role's, which owns nothing
+    and reads through row-level security, so a page sees only what its user may see.
     """
-    with engine().connect() as conn:
+    from pages.session import user_connection
+
+    with user_connection() as conn:
         yield conn
 
 
 def scope_key() -> str:
     """What the signed-in user may see, as a string: every cached page function that reads case
     data takes it as an argument, so one user's cached figures are never served to another."""
-    return ""
+    from pages.session import current_user
+
+    user = current_user()
+    return user.scope_key if user else "anonymous"
 
 
 def show_error(exc: Exception) -> None:

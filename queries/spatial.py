@@ -175,7 +175,7 @@ def polygon_from_geojson(geojson: str | dict) -> shapely.Geometry:
         if data.get("type") == "Feature":
             data = data.get("geometry") or {}
         geom = shapely.from_geojson(json.dumps(data))
-    except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
+    except (ValueError, TypeError, RecursionError, shapely.errors.GEOSException) as exc:
         raise InvalidArgumentError(f"Vùng vẽ không phải GeoJSON hợp lệ: {exc}. / The drawn area is not valid GeoJSON.") from exc
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise InvalidArgumentError(f"Vùng vẽ phải là đa giác, nhận được {geom.geom_type}. "
