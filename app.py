@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.i18n import language_switch, t
+from pages.signin import require_user
 
 st.set_page_config(page_title="Địa bàn", page_icon="🗺️", layout="wide")
 language_switch()
 st.sidebar.caption(t("app.tagline"))
+user = require_user()  # nothing below runs before sign-in
 
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
@@ -20,4 +22,6 @@ pages = [
     st.Page("pages/import_data.py", title=t("nav.import"), icon=":material/upload_file:"),
     st.Page("pages/units_map.py", title=t("nav.units"), icon=":material/map:"),
 ]
+if user.is_admin:
+    pages.append(st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/admin_panel_settings:"))
 st.navigation(pages).run()

@@ -15,8 +15,9 @@ from layers.boundaries import PROVINCE_STYLE, base_map, fit_to, units_layer
 from pages import data
 from pages.i18n import day, t, term_labels
 from pages.records import show_records
+from pages.session import audit_once
 from pages.shared import province_names, scope_key, shapes, show_error, show_map
-from queries.spatial import Filters
+from queries.spatial import Filters, polygon_from_geojson
 
 MODES = ("radius", "polygon", "unit")
 
@@ -90,6 +91,17 @@ try:
 except Exception as exc:  # noqa: BLE001 - a refused polygon or radius says why, in a sentence
     show_error(exc)
     result = None
+if result is not None:  # who looked where: one audit row per distinct query, with its area
+    total = int(result.counts["cases"].sum()) if len(result.counts) else 0
+    if mode == "radius":
+        audit_once("area_query", key=area_name, rows=total, geometry=f"POINT({lon} {lat})",
+                   details={"mode": mode, "radius_m": radius_km * 1000, "filters": repr(filters)})
+    elif mode == "polygon":
+        audit_once("area_query", key=f"{area_name}-{hash(str(geojson))}", rows=total,
+                   geometry=polygon_from_geojson(geojson), details={"mode": mode, "filters": repr(filters)})
+    else:
+        audit_once("area_query", key=area_name, rows=total, geometry=outline.union_all(),
+                   details={"mode": mode, "level": level, "code": code, "filters": repr(filters)})
 
 if result is not None and len(result.records):
     kind_labels = term_labels(KINDS)

@@ -15,7 +15,15 @@ from layers.boundaries import base_map, fit_to
 from layers.choropleth import choropleth_layer, class_edges
 from pages import data
 from pages.i18n import number, t, term_labels
-from pages.shared import period_caption, period_picker, province_names, scope_key, shapes, show_error, show_map
+from pages.shared import (
+    period_caption,
+    period_picker,
+    province_names,
+    scope_key,
+    shapes,
+    show_error,
+    show_map,
+)
 
 st.title(t("cmp.title"))
 scope = scope_key()

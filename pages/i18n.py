@@ -273,6 +273,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 # So sánh / Compare
 STRINGS.update({
     "nav.compare": ("So sánh", "Compare"),
+    "nav.admin": ("Quản trị", "Administration"),
     "cmp.title": ("So sánh tỉnh, thành phố và vụ địa bàn", "Provinces and regional departments side by side"),
     "cmp.level": ("So sánh theo", "Compare"),
     "cmp.level.province": ("Tỉnh, thành phố", "Provinces"),

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.importer import import_bytes
 from etl.quarantine import quarantine_report
 from etl.specs import SPECS
 from geo.errors import DiabanError
 from pages.i18n import bilingual, lang, number, t
-from pages.shared import engine, show_error
+from pages.session import import_upload
+from pages.shared import show_error
 
 st.title(t("import.title"))
 st.caption(t("import.caption"))
@@ -22,7 +22,7 @@ upload = st.file_uploader(t("import.file"), type=["csv", "xlsx", "geojson", "jso
 if upload is not None and st.button(t("import.button"), type="primary", key="import-go", icon=":material/upload:"):
     try:
         with st.status(t("spinner.import"), expanded=False) as progress:
-            result = import_bytes(engine(), upload.getvalue(), file_name=upload.name, record_type=record_type)
+            result = import_upload(upload.getvalue(), file_name=upload.name, record_type=record_type)
             progress.update(state="complete")
     except DiabanError as exc:  # the file as a whole is unreadable: say which and why
         st.error(t("import.bad_file", file=upload.name, reason=bilingual(str(exc))), icon=":material/error:")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from etl.vocabulary import LOCATED_BY

@@ -13,6 +13,7 @@ import streamlit as st
 
 from etl.vocabulary import KINDS
 from pages.i18n import number, t, term_labels
+from pages.session import audit
 from pages.shared import record_table
 from queries.spatial import AreaResult
 
@@ -61,8 +62,14 @@ def show_records(result: AreaResult, *, key: str, file_stem: str) -> None:
     if no_point:
         right.caption(t("records.no_point", n=number(no_point)))
     a, b, c = st.columns(3)
-    a.download_button(t("export.csv"), export_csv(table), f"{file_stem}.csv", "text/csv", key=f"{key}-csv")
+    def logged(ext: str) -> dict:  # each download writes an audit row with its row count
+        return {"on_click": audit, "args": ("export",),
+                "kwargs": {"details": {"file": f"{file_stem}.{ext}"}, "rows": len(table)}}
+
+    a.download_button(t("export.csv"), export_csv(table), f"{file_stem}.csv", "text/csv", key=f"{key}-csv",
+                      **logged("csv"))
     b.download_button(t("export.xlsx"), export_excel(table, sheet=t("export.sheet")), f"{file_stem}.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx")
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx",
+                      **logged("xlsx"))
     c.download_button(t("export.geojson"), export_geojson(result.records, table), f"{file_stem}.geojson",
-                      "application/geo+json", key=f"{key}-geojson")
+                      "application/geo+json", key=f"{key}-geojson", **logged("geojson"))

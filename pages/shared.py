@@ -11,7 +11,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from streamlit_folium import st_folium
 
 from etl.vocabulary import (
@@ -24,18 +24,11 @@ from etl.vocabulary import (
     STATUSES,
     SUBJECT_TYPES,
 )
-from geo.database import database_url, get_engine
 from geo.errors import DiabanError
 from layers.assets import localise
 from layers.geojson import with_geometry_json
 from pages.i18n import bilingual, day, t, term_labels
 from queries.maps import unit_shapes
-
-
-@st.cache_resource(show_spinner="Đang kết nối cơ sở dữ liệu…")
-def engine() -> Engine:
-    """Return the process-wide engine (the database was prepared by the run command)."""
-    return get_engine(database_url())
 
 
 @contextmanager

@@ -10,12 +10,24 @@ from geo.settings import PROJECT_ROOT, get_settings
 YEAR = 2026  # the demo data's fixed "today" is 24/11/2026 (tests/conftest.py)
 
 
+def _central_session(engine) -> str:
+    """A session token of a central editor (sees all demo data, may import), opened by the owner."""
+    from geo.accounts import open_session, save_account
+
+    with engine.begin() as owner:
+        save_account(owner, username="t-app-central", role="editor", scope_kind="central",
+                     scope_code=None, clearance="toi_mat")
+        return open_session(owner, "t-app-central")
+
+
 @pytest.fixture()
-def app(db_url, demo_loaded, monkeypatch):
-    """AppTest of ``app.py`` on the demo data (the page functions' caches are shared across tests)."""
+def app(db_url, engine, demo_loaded, monkeypatch):
+    """AppTest of ``app.py`` on the demo data, signed in as a central editor (the page functions'
+    caches are shared across tests)."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.session_state["diaban_session"] = _central_session(engine)
     yield at
     get_settings.cache_clear()
 

@@ -31,6 +31,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 MAP_FRAME = "iframe[title*='streamlit_folium']"
+BROWSER_PASSWORD = "browser password 1"
 # (sidebar label, page title, file name of the screenshot, has a map with polygons)
 PAGES = [
     ("Bản đồ nhiệt, điểm nóng", "Bản đồ nhiệt, điểm nóng", "2-heatmap", True),
@@ -50,8 +51,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(db_url, demo_loaded):
-    """``streamlit run app.py`` on a free port against the test database; yields its base URL."""
+def server(db_url, engine, demo_loaded):
+    """``streamlit run app.py`` on a free port against the test database; yields its base URL.
+
+    A central editor account is made for the browser, which signs in through the form.
+    """
+    from geo.accounts import save_account
+
+    with engine.begin() as owner:
+        save_account(owner, username="t-browser", role="editor", scope_kind="central", scope_code=None,
+                     clearance="toi_mat", password=BROWSER_PASSWORD)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url}
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
@@ -118,8 +127,11 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
             and urlparse(r.url).hostname not in LOCAL_HOSTS else None)
     timings: dict[str, float] = {}
 
-    start = time.monotonic()
     page.goto(server)
+    page.get_by_label("Tên đăng nhập / user name").fill("t-browser")
+    page.get_by_label("Mật khẩu / password").fill(BROWSER_PASSWORD)
+    start = time.monotonic()
+    page.get_by_role("button", name="Đăng nhập / sign in").click()
     page.get_by_role("heading", name="Tổng quan").wait_for(timeout=60_000)
     polygons = _wait_for_map(page)
     timings["overview_first_render_s"] = round(time.monotonic() - start, 2)
