@@ -120,8 +120,9 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
     page = browser.new_page()
     failed: list[str] = []
     outside: list[str] = []
+    served: set[str] = set()
     page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
-    page.on("response", lambda r: failed.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+    page.on("response", lambda r: failed.append(f"{r.url} {r.status}") if r.status >= 400 else served.add(r.url))
     page.on("request", lambda r: outside.append(r.url)
             if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
             and urlparse(r.url).hostname not in LOCAL_HOSTS else None)
@@ -193,5 +194,8 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
 
     (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
     print(json.dumps(timings, indent=2))
+    # A request the browser itself cancelled (a map frame left while it was loading, net::ERR_ABORTED)
+    # is not a missing asset, provided the same file was served at another time.
+    failed = [f for f in failed if not (f.endswith("net::ERR_ABORTED") and f.rsplit(" ", 1)[0] in served)]
     assert failed == [], failed
     assert outside == [], outside
