@@ -271,7 +271,7 @@ def _cases(communes, members, inverse, index, rng, truth, code_pos, *, scale, to
                     w[hot] *= 6.0
                     w[growing] *= 1.0 + 2.0 * (year - FIRST_YEAR)  # x1 in 2021 -> x11 in 2026
                 if year == today.year:
-                    w[lag] *= 0.2
+                    w[lag] *= 0.1  # a tenth of their usual activity: far below target, not noise
                     w[lag_province] *= 0.45
                 picks = rng.choice(len(w), size=n, p=w / w.sum())
                 parts.append(pd.DataFrame({"kind": kind, "subject_type": subject_type, "pick": picks,

@@ -55,24 +55,25 @@ def counts(scope: str, level: str, start: date, end: date, kinds: tuple[str, ...
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
-def indicators(scope: str, level: str, start: date, end: date, kinds: tuple[str, ...]) -> pd.DataFrame:
+def indicators(scope: str, level: str, start: date, end: date, kinds: tuple[str, ...],
+               filters: Filters = Filters()) -> pd.DataFrame:
     with connect() as conn:
-        return unit_indicators(conn, level=level, start=start, end=end, kinds=list(kinds) or None)
+        return unit_indicators(conn, level=level, start=start, end=end, kinds=list(kinds) or None, filters=filters)
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
 def hexagons(scope: str, resolution: int, start: date, end: date, kinds: tuple[str, ...],
-             province: str | None) -> pd.DataFrame:
+             province: str | None, filters: Filters = Filters()) -> pd.DataFrame:
     with connect() as conn:
         return heat_counts(conn, resolution=resolution, start=start, end=end, kinds=list(kinds) or None,
-                           province_code=province)
+                           province_code=province, filters=filters)
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
 def hexagon_map(scope: str, resolution: int, start: date, end: date, kinds: tuple[str, ...],
-                province: str | None) -> gpd.GeoDataFrame:
+                province: str | None, filters: Filters = Filters()) -> gpd.GeoDataFrame:
     """Hexagons with records and their counts, as map shapes (``code`` is the cell id)."""
-    cells = hexagons(scope, resolution, start, end, kinds, province)
+    cells = hexagons(scope, resolution, start, end, kinds, province, filters)
     return hexagon_shapes(list(cells["cell"])).merge(cells.rename(columns={"cell": "code"}), on="code")
 
 
@@ -90,16 +91,18 @@ def _commune_graph():
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
-def commune_hotspots(scope: str, start: date, end: date, kinds: tuple[str, ...], column: str) -> pd.DataFrame:
+def commune_hotspots(scope: str, start: date, end: date, kinds: tuple[str, ...], column: str,
+                     filters: Filters = Filters()) -> pd.DataFrame:
     """Gi* classes of communes on ``column`` of the indicators (``violations`` or ``rate_smoothed``)."""
-    values = indicators(scope, "commune", start, end, kinds).set_index("code")[column].fillna(0.0)
+    values = indicators(scope, "commune", start, end, kinds, filters).set_index("code")[column].fillna(0.0)
     return find_hotspots(values, _commune_graph(), seed=0).table
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
-def commune_trends(scope: str, years: tuple[int, ...], kinds: tuple[str, ...]) -> pd.DataFrame:
+def commune_trends(scope: str, years: tuple[int, ...], kinds: tuple[str, ...],
+                   filters: Filters = Filters()) -> pd.DataFrame:
     """Emerging-hotspot categories of communes, one Gi* slice of violations per year."""
-    series = pd.DataFrame({year: indicators(scope, "commune", date(year, 1, 1), date(year, 12, 31), kinds)
+    series = pd.DataFrame({year: indicators(scope, "commune", date(year, 1, 1), date(year, 12, 31), kinds, filters)
                            .set_index("code")["violations"] for year in years})
     return emerging_hotspots(series.fillna(0.0), _commune_graph(), seed=0)
 

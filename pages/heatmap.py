@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from etl.vocabulary import KINDS
+from etl.vocabulary import CATEGORIES, KINDS, SECTORS, SUBJECT_TYPES
 from geo.settings import get_settings
 from layers.boundaries import PROVINCE_STYLE, base_map, fit_to, units_layer
 from layers.choropleth import choropleth_layer, class_layer
@@ -13,6 +13,7 @@ from layers.palettes import EMERGING, HOTSPOT
 from pages import data
 from pages.i18n import number, t, term_labels
 from pages.shared import period_picker, province_names, scope_key, shapes, show_error, show_map
+from queries.spatial import Filters
 
 VIEWS = ("hex", "commune", "gistar", "emerging")
 MEASURES = {"rate_smoothed": "heat.measure_rate", "violations": "heat.measure_count", "cases": "heat.measure_cases"}
@@ -30,6 +31,15 @@ kinds = tuple(c.multiselect(t("filter.kinds"), options=list(KINDS), format_func=
 measures = ["cases", "violations"] if view == "hex" else list(MEASURES)
 measure = b.selectbox(t("heat.measure"), measures, format_func=lambda m: t(MEASURES[m]), key=f"heat-measure-{view}")
 where = labels[province]
+with st.expander(t("area.filters"), icon=":material/filter_alt:"):
+    f1, f2, f3 = st.columns(3)
+    sectors = f1.multiselect(t("area.sectors"), list(SECTORS), format_func=term_labels(SECTORS).get,
+                             key="heat-sectors")
+    categories = f2.multiselect(t("area.categories"), list(CATEGORIES), format_func=term_labels(CATEGORIES).get,
+                                key="heat-categories")
+    subjects = f3.multiselect(t("area.subjects"), list(SUBJECT_TYPES), format_func=term_labels(SUBJECT_TYPES).get,
+                              key="heat-subjects")
+extra = Filters(sectors=tuple(sectors), categories=tuple(categories), subject_types=tuple(subjects))
 st.caption(t("heat.filters_note"))
 fmt = (lambda v: number(v, 2)) if measure == "rate_smoothed" else number
 legend_unit = t(MEASURES[measure])
@@ -43,7 +53,7 @@ try:
                               help=t("heat.resolution_help"))
         st.subheader(t("heat.title_hex", measure=legend_unit, res=resolution, where=where, period=period.label))
         with st.spinner(t("spinner.counts")):
-            hexes = data.hexagon_map(scope, resolution, period.start, period.end, kinds, province or None)
+            hexes = data.hexagon_map(scope, resolution, period.start, period.end, kinds, province or None, extra)
         if hexes.empty:
             st.info(t("heat.empty"), icon=":material/layers_clear:")
         else:
@@ -57,7 +67,7 @@ try:
     elif view in ("commune", "gistar"):
         units = shapes("commune", province, "detail") if province else shapes("commune")
         with st.spinner(t("spinner.counts")):
-            table = data.indicators(scope, "commune", period.start, period.end, kinds).set_index("code")
+            table = data.indicators(scope, "commune", period.start, period.end, kinds, extra).set_index("code")
         values = table[measure]
         if view == "commune":
             st.subheader(t("heat.title_commune", measure=legend_unit, where=where, period=period.label))
@@ -68,7 +78,7 @@ try:
             st.subheader(t("heat.title_gistar", measure=legend_unit, where=where, period=period.label))
             st.caption(t("heat.gistar_caption"))
             with st.spinner(t("spinner.analysis")):
-                spots = data.commune_hotspots(scope, period.start, period.end, kinds, measure).set_index("code")
+                spots = data.commune_hotspots(scope, period.start, period.end, kinds, measure, extra).set_index("code")
             class_labels = {k: t(f"class.{k}") for k in HOTSPOT}
             layer, legend = class_layer(units, spots["label"], colours=HOTSPOT, labels=class_labels,
                                         name=t("class.legend"), legend=t("class.legend"), fields=fields,
@@ -94,7 +104,7 @@ try:
             st.caption(t("heat.emerging_caption"))
             units = shapes("commune", province, "detail") if province else shapes("commune")
             with st.spinner(t("spinner.emerging")):
-                trends = data.commune_trends(scope, years, kinds).set_index("code")
+                trends = data.commune_trends(scope, years, kinds, extra).set_index("code")
             trend_labels = {k: t(f"emerging.{k}") for k in EMERGING}
             layer, legend = class_layer(units, trends["category"], colours=EMERGING, labels=trend_labels,
                                         name=t("emerging.legend"), legend=t("emerging.legend"), fields=fields,

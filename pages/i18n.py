@@ -153,8 +153,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "heat.emerging_need": ("Cần ít nhất 3 năm dữ liệu trước năm {year} để xét xu hướng.",
                            "At least 3 years of data before {year} are needed for trends."),
     "heat.table_top": ("Các đơn vị cao nhất", "Highest units"),
-    "heat.filters_note": ("Lọc theo lĩnh vực, nhóm vi phạm và đối tượng có ở trang Tra cứu khu vực.",
-                          "Filters by sector, category and subject type are on the Area query page."),
+    "heat.filters_note": ("Tỷ lệ tính trên toàn bộ đảng viên của đơn vị, kể cả khi lọc theo lĩnh vực, nhóm vi phạm hay đối tượng.",
+                          "Rates are per all the unit's party members, also when filtered by sector, category or subject type."),
     "heat.n_units": ("Số xã", "Communes"),
     # hotspot classes
     "class.hot_99": ("Điểm nóng 99%", "Hot spot 99%"),

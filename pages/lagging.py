@@ -16,6 +16,7 @@ from layers.palettes import STATUS
 from pages import data
 from pages.i18n import STRINGS, day, number, t, term_labels
 from pages.records import show_records
+from pages.session import audit_once
 from pages.shared import period_picker, province_names, scope_key, shapes, show_error, show_map
 from queries.signals import group_signals
 from queries.spatial import Filters
@@ -161,5 +162,7 @@ if picked:
     except Exception as exc:  # noqa: BLE001
         show_error(exc)
     else:
+        audit_once("record_view", key=f"signal:{picked}", rows=len(rows),
+                   details={"view": "signal", "signal": signal, "commune": commune})
         st.dataframe(rows.rename(columns=lambda c: t(f"sig.col.{c}") if f"sig.col.{c}" in STRINGS else c),
                      hide_index=True, width="stretch", key="sig-records")

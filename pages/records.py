@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl.vocabulary import KINDS
 from pages.i18n import number, t, term_labels
-from pages.session import audit
+from pages.session import audit, audit_once
 from pages.shared import record_table
 from queries.spatial import AreaResult
 
@@ -50,6 +50,8 @@ def show_records(result: AreaResult, *, key: str, file_stem: str) -> None:
     if total == 0:
         st.info(t("records.none"), icon=":material/search_off:")
         return
+    audit_once("record_view", key=f"{key}:{file_stem}:{total}", rows=min(total, len(result.records)),
+               details={"view": key, "list": file_stem})
     st.markdown(f"**{t('records.count', n=number(total))}**")
     left, right = st.columns([1, 2])
     left.caption(t("records.by_kind"))

@@ -13,15 +13,17 @@ from geo.errors import InvalidArgumentError
 from geo.h3cells import cell_strings, parents_of
 from queries.hotspots import HotspotResult, find_hotspots, h3_graph
 from queries.rates import VIOLATIONS
+from queries.spatial import FILTER_SQL, Filters
 
-_COUNTS = """
-SELECT h3_9, count(*) AS cases,
-       count(*) FILTER (WHERE conclusion = ANY(CAST(:violations AS text[]))) AS violations
-FROM case_record
-WHERE h3_9 IS NOT NULL AND decision_date BETWEEN :start AND :end
-  AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
-  AND (CAST(:province AS text) IS NULL OR province_code = :province)
-GROUP BY h3_9
+_COUNTS = f"""
+SELECT r.h3_9, count(*) AS cases,
+       count(*) FILTER (WHERE r.conclusion = ANY(CAST(:violations AS text[]))) AS violations
+FROM case_record r
+WHERE r.h3_9 IS NOT NULL AND r.decision_date BETWEEN :start AND :end
+  AND (CAST(:kinds AS text[]) IS NULL OR r.kind = ANY(CAST(:kinds AS text[])))
+  AND (CAST(:province AS text) IS NULL OR r.province_code = :province)
+  {FILTER_SQL}
+GROUP BY r.h3_9
 """
 
 
@@ -31,12 +33,17 @@ def resolution_for_zoom(zoom: int) -> int:
 
 
 def heat_counts(conn: Connection, *, resolution: int, start: date, end: date, kinds: list[str] | None = None,
-                province_code: str | None = None) -> pd.DataFrame:
-    """Return cases and violations per H3 cell (hex id in ``cell``) at ``resolution`` (5 – 9)."""
+                province_code: str | None = None, filters: Filters = Filters()) -> pd.DataFrame:
+    """Return cases and violations per H3 cell (hex id in ``cell``) at ``resolution`` (5 – 9).
+
+    ``filters`` narrows by sector, violation category, subject type, status or classification
+    (its dates, if any, narrow ``[start, end]`` further).
+    """
     if not 5 <= resolution <= 9:
         raise InvalidArgumentError(f"`resolution` must be between 5 and 9, got {resolution!r}.")
     fine = pd.read_sql(sa.text(_COUNTS), conn, params={"start": start, "end": end, "kinds": kinds,
-                                                       "province": province_code, "violations": list(VIOLATIONS)})
+                                                       "province": province_code, "violations": list(VIOLATIONS),
+                                                       **filters.params()})
     if fine.empty:
         return pd.DataFrame({"cell": pd.Series(dtype=str), "cases": pd.Series(dtype=int),
                              "violations": pd.Series(dtype=int)})

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.spatial import FILTER_SQL, Filters
 from queries.units import unit_code_column
 
 VIOLATIONS = ("vi_pham_chua_ky_luat", "vi_pham_phai_ky_luat")
@@ -29,11 +30,12 @@ members AS (
     WHERE dissolved_on IS NULL OR dissolved_on > :end GROUP BY 1
 ),
 cases AS (
-    SELECT {unit} AS code, count(*) AS cases,
-           count(*) FILTER (WHERE conclusion = ANY(CAST(:violations AS text[]))) AS violations
-    FROM case_record
-    WHERE decision_date BETWEEN :start AND :end
-      AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
+    SELECT r.{unit} AS code, count(*) AS cases,
+           count(*) FILTER (WHERE r.conclusion = ANY(CAST(:violations AS text[]))) AS violations
+    FROM case_record r
+    WHERE r.decision_date BETWEEN :start AND :end
+      AND (CAST(:kinds AS text[]) IS NULL OR r.kind = ANY(CAST(:kinds AS text[])))
+      {filters}
     GROUP BY 1
 )
 SELECT u.code, u.name, u.parent_code, u.population, coalesce(m.members, 0) AS members,
@@ -44,16 +46,20 @@ ORDER BY u.code
 
 
 def unit_indicators(conn: Connection, *, level: str, start: date, end: date,
-                    kinds: list[str] | None = None) -> pd.DataFrame:
+                    kinds: list[str] | None = None, filters: Filters | None = None) -> pd.DataFrame:
     """Return, per current unit, cases, violations, members, population and fair rates.
 
     Rates are per 1,000 party members (per 10,000 inhabitants where a unit has no member count).
+    ``filters`` narrows the cases by sector, violation category, subject type, status or
+    classification (members stay those of the whole unit).
     """
+    filters = filters or Filters()
     unit = unit_code_column(level)
     if start > end:
         raise InvalidArgumentError(f"`start` must not be after `end`, got {start} > {end}.")
-    frame = pd.read_sql(sa.text(_INDICATORS.format(unit=unit)), conn, params={
-        "level": level, "start": start, "end": end, "kinds": kinds, "violations": list(VIOLATIONS)})
+    frame = pd.read_sql(sa.text(_INDICATORS.format(unit=unit, filters=FILTER_SQL)), conn, params={
+        "level": level, "start": start, "end": end, "kinds": kinds, "violations": list(VIOLATIONS),
+        **filters.params()})
     return add_rates(frame)
 
 

@@ -59,3 +59,24 @@ def test_emerging_view_classes_the_growing_planted_clusters(app, demo_loaded):
     assert any(s.startswith("Xu hướng điểm nóng vi phạm theo xã, 2021–2025") for s in texts(app.subheader))
     categories = app.dataframe[0].value
     assert any(str(label).startswith("Điểm nóng") for label in categories.index)
+
+
+def test_sector_and_subject_filters_narrow_the_counts(app, engine):
+    from datetime import date
+
+    from queries.rates import unit_indicators
+    from queries.spatial import Filters
+
+    _open(app)
+    app.radio(key="heat-view").set_value("commune").run()
+    app.selectbox(key="heat-measure-commune").set_value("cases").run()
+    everything = app.dataframe[0].value.iloc[:, -1].to_list()
+    app.multiselect(key="heat-subjects").set_value(["dang_vien"]).run()
+    app.multiselect(key="heat-sectors").set_value(["giao_duc"]).run()
+    assert not app.exception
+    narrowed = app.dataframe[0].value
+    assert narrowed.iloc[:, -1].max() < max(everything)
+    with engine.connect() as conn:
+        expected = unit_indicators(conn, level="commune", start=date(YEAR, 1, 1), end=date(YEAR, 11, 24),
+                                   filters=Filters(sectors=("giao_duc",), subject_types=("dang_vien",)))
+    assert narrowed.iloc[:, -1].max() == expected["cases"].max()
