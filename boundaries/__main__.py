@@ -7,9 +7,8 @@ import argparse
 import logging
 import sys
 
-from tqdm.contrib.logging import logging_redirect_tqdm
-
 import pandas as pd
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from boundaries.departments import read_departments, replace_departments
 from boundaries.load import load_boundaries

@@ -6,9 +6,8 @@ in square degrees, so a figure in km² means the same in Hà Giang and in Cà Ma
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import math
+from functools import lru_cache
 
 import numpy as np
 import pyproj

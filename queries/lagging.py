@@ -17,8 +17,8 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
-from queries.units import unit_code_column
 from queries.hotspots import fdr_adjust
+from queries.units import unit_code_column
 
 LAGGING_Q = 0.05  # false discovery rate among the units flagged "lagging"
 WATCH_P = 0.05

@@ -19,8 +19,8 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
-from queries.units import unit_code_column
 from queries.hotspots import fdr_adjust
+from queries.units import unit_code_column
 
 ALERT_Q = 0.05
 MIN_COUNT = 3
