@@ -46,6 +46,13 @@ def test_radius_query_lists_the_records_within_the_radius_with_counts_and_export
     assert any(f"{expected:,} hồ sơ".replace(",", ".") in m for m in texts(app.markdown))
     downloads = {b.label: b for b in app.get("download_button")}
     assert set(downloads) == {"Tải CSV", "Tải Excel", "Tải GeoJSON"}
+    # Who looked where: the query is in the audit log with its centre and count, once.
+    with engine.connect() as owner:
+        rows = owner.execute(sa.text(
+            "SELECT row_count, ST_AsText(geom), details->>'radius_m' FROM audit_log"
+            " WHERE event = 'area_query' AND actor = 't-app-central' AND details->>'mode' = 'radius'"
+            " ORDER BY id DESC")).all()
+    assert rows and rows[0][0] == expected and rows[0][1].startswith("POINT(105.8") and float(rows[0][2]) == 1500
 
 
 def test_polygon_query_counts_the_records_inside_and_applies_the_kind_filter(app, engine):
