@@ -148,11 +148,13 @@ def test_cell_cover_counts_equal_the_exact_distance_test_on_the_demo(engine, dem
     from queries.spatial import _WITHIN, _counts, _radius_params
 
     rng = np.random.default_rng(5)
+    found = []
     with engine.connect() as conn:
-        for i in range(12):
+        for _ in range(12):
             lon, lat = 105.8523 + rng.normal(0, 0.05), 21.0287 + rng.normal(0, 0.05)
             radius = float(rng.choice([300.0, 2_000.0, 7_500.0, 14_000.0]))
             fast = radius_counts(conn, lon, lat, radius_m=radius)
             exact = _counts(conn, _WITHIN, _radius_params(lon, lat, radius), Filters())
             assert fast.equals(exact), (lon, lat, radius)
-            assert fast["cases"].sum() > 0
+            found.append(int(fast["cases"].sum()))
+    assert sum(n > 0 for n in found) >= 8, found  # the comparison is not between empty answers
