@@ -5,33 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import altair as alt
-import numpy as np
 import pandas as pd
-from scipy import stats
-
-LIMITS = {"95": 0.025, "99.8": 0.001}
 
 
-def funnel_limits(expected_max: float, *, points: int = 120) -> pd.DataFrame:
-    """Return lower and upper control limits of actual/expected for a Poisson count, by expected.
-
-    Notes
-    -----
-    For an expectation E, the limits of the ratio O/E are the Poisson quantiles of E divided by
-    E (Spiegelhalter 2005, "Funnel plots for comparing institutional performance"); they narrow
-    as E grows, so a small unit needs a larger shortfall to fall outside.
-    """
-    expected = np.geomspace(0.5, max(expected_max, 1.0) * 1.1, points)
-    rows = {"expected": expected}
-    for name, tail in LIMITS.items():
-        rows[f"lower_{name}"] = stats.poisson.ppf(tail, expected) / expected
-        rows[f"upper_{name}"] = stats.poisson.ppf(1 - tail, expected) / expected
-    return pd.DataFrame(rows)
-
-
-def funnel_chart(units: pd.DataFrame, *, colours: Mapping[str, str], status_labels: Mapping[str, str],
-                 x_title: str, y_title: str, tooltip_titles: Mapping[str, str]) -> alt.LayerChart:
-    """Return a funnel plot of ``units`` (columns name, expected, actual, ratio, status).
+def funnel_chart(units: pd.DataFrame, limits: pd.DataFrame, *, colours: Mapping[str, str],
+                 status_labels: Mapping[str, str], x_title: str, y_title: str,
+                 tooltip_titles: Mapping[str, str]) -> alt.LayerChart:
+    """Return a funnel plot of ``units`` (columns name, expected, actual, ratio, status) between the
+    control ``limits`` (``queries.lagging.funnel_curves``: expected, lower_95, upper_95, …).
 
     Points are coloured by status with the same colours as the map; the 95 % limits are dashed,
     the 99.8 % limits solid.
@@ -39,7 +20,6 @@ def funnel_chart(units: pd.DataFrame, *, colours: Mapping[str, str], status_labe
     # Only the columns drawn or shown travel to the browser (the chart embeds its data).
     columns = list(dict.fromkeys(["expected", "ratio", *tooltip_titles]))
     data = units[columns].round(2).assign(status_label=units["status"].map(status_labels))
-    limits = funnel_limits(float(data["expected"].max()) if len(data) else 1.0)
     long = limits.melt(id_vars="expected", var_name="limit", value_name="ratio")
     long["dashed"] = long["limit"].str.endswith("_95")
     domain = [status_labels[s] for s in colours if s in status_labels]

@@ -18,6 +18,7 @@ from pages.i18n import STRINGS, day, number, t, term_labels
 from pages.records import show_records
 from pages.session import audit_once
 from pages.shared import period_picker, province_names, scope_key, shapes, show_error, show_map
+from queries.lagging import funnel_curves
 from queries.signals import group_signals
 from queries.spatial import Filters
 
@@ -62,7 +63,8 @@ with left:
     st.html(legend)
 with right:
     st.subheader(t("lag.funnel"))
-    chart = funnel_chart(ranked.assign(name=ranked["name"].fillna(ranked["code"])), colours=STATUS,
+    chart = funnel_chart(ranked.assign(name=ranked["name"].fillna(ranked["code"])),
+                         funnel_curves(float(ranked["expected"].max())), colours=STATUS,
                          status_labels=status_labels, x_title=t("lag.funnel_x"), y_title=t("lag.funnel_y"),
                          tooltip_titles={"name": t("unit.name"), "actual": t("lag.actual"),
                                          "expected": t("lag.expected"), "ratio": t("lag.ratio")})

@@ -142,7 +142,25 @@ def lagging_detail(conn: Connection, *, year: int, as_of: date, level: str, code
 
 def funnel_limits(expected: np.ndarray, *, coverage: float) -> tuple[np.ndarray, np.ndarray]:
     """Return the (lower, upper) limits of actual/expected that a Poisson count stays within
-    with probability ``coverage`` (0.95 and 0.998 are the usual funnel-plot lines)."""
+    with probability ``coverage`` (0.95 and 0.998 are the usual funnel-plot lines).
+
+    For an expectation E the limits of O/E are the Poisson quantiles of E divided by E
+    (Spiegelhalter 2005, "Funnel plots for comparing institutional performance"); they narrow as
+    E grows, so a small unit needs a larger shortfall to fall outside.
+    """
     expected = np.maximum(np.asarray(expected, dtype=float), 1e-9)
     tail = (1 - coverage) / 2
     return stats.poisson.ppf(tail, expected) / expected, stats.poisson.ppf(1 - tail, expected) / expected
+
+
+FUNNEL_LINES = {"95": 0.95, "99.8": 0.998}
+
+
+def funnel_curves(expected_max: float, *, points: int = 120) -> pd.DataFrame:
+    """Return the funnel plot's lines: ``expected`` from 0.5 to past ``expected_max`` and, per
+    coverage in :data:`FUNNEL_LINES`, ``lower_<name>`` and ``upper_<name>``."""
+    expected = np.geomspace(0.5, max(expected_max, 1.0) * 1.1, points)
+    rows = {"expected": expected}
+    for name, coverage in FUNNEL_LINES.items():
+        rows[f"lower_{name}"], rows[f"upper_{name}"] = funnel_limits(expected, coverage=coverage)
+    return pd.DataFrame(rows)
