@@ -28,6 +28,7 @@ from geo.errors import DiabanError
 from layers.assets import localise
 from layers.geojson import with_geometry_json
 from pages.i18n import bilingual, day, t, term_labels
+from queries.counts import year_before
 from queries.maps import unit_shapes
 
 
@@ -97,9 +98,7 @@ class Period:
     @property
     def previous(self) -> tuple[date, date]:
         """The same dates a year before (activity is seasonal: compare like with like)."""
-        def back(d: date) -> date:
-            return d.replace(year=d.year - 1, day=28) if (d.month, d.day) == (2, 29) else d.replace(year=d.year - 1)
-        return back(self.start), back(self.end)
+        return year_before(self.start), year_before(self.end)
 
 
 _SPANS = {"year_full": (12, 31), "m9": (9, 30), "h1": (6, 30), "q1": (3, 31)}

@@ -15,8 +15,9 @@ from sqlalchemy.engine import Connection
 
 from boundaries.departments import province_departments, read_departments
 from geo.errors import InvalidArgumentError
+from queries.arguments import check_period
 from queries.counts import add_change, year_on_year
-from queries.rates import add_rates, unit_indicators
+from queries.rates import VIOLATIONS, add_rates, unit_indicators
 
 LEVELS = ("province", "department")
 FREQUENCIES = {"month": "month", "quarter": "quarter", "year": "year"}
@@ -34,7 +35,7 @@ WHERE u.level = 'province' AND u.valid_to IS NULL
 
 _TREND = """
 SELECT province_code AS code, date_trunc(:freq, decision_date)::date AS period, count(*) AS cases,
-       count(*) FILTER (WHERE conclusion IN ('vi_pham_chua_ky_luat', 'vi_pham_phai_ky_luat')) AS violations
+       count(*) FILTER (WHERE conclusion = ANY(CAST(:violations AS text[]))) AS violations
 FROM case_record
 WHERE decision_date BETWEEN :start AND :end AND province_code IS NOT NULL
   AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
@@ -111,10 +112,9 @@ def unit_trend(conn: Connection, *, level: str, codes: list[str], start: date, e
     _check(level, codes)
     if freq not in FREQUENCIES:
         raise InvalidArgumentError(f"`freq` must be one of {', '.join(FREQUENCIES)}, got {freq!r}.")
-    if start > end:
-        raise InvalidArgumentError(f"`start` must not be after `end`, got {start} > {end}.")
+    check_period(start, end)
     frame = pd.read_sql(sa.text(_TREND), conn, params={"freq": FREQUENCIES[freq], "start": start, "end": end,
-                                                         "kinds": kinds})
+                                                         "kinds": kinds, "violations": list(VIOLATIONS)})
     if level == "department":
         frame["code"] = _department_of(conn, frame)
         frame = frame.dropna(subset=["code"]).groupby(["code", "period"], as_index=False)[["cases", "violations"]].sum()

@@ -10,16 +10,11 @@ import sqlalchemy as sa
 from scipy import stats
 from sqlalchemy.engine import Connection
 
-from geo.errors import InvalidArgumentError
+from queries.arguments import check_period
 from queries.hotspots import fdr_adjust
 from queries.units import unit_code_column
 
 CHANGE_Q = 0.05  # false discovery rate among units whose change is called significant
-
-
-def _check_period(start: date, end: date) -> None:
-    if not (isinstance(start, date) and isinstance(end, date)) or start > end:
-        raise InvalidArgumentError(f"`start` and `end` must be dates with start <= end, got {start!r}, {end!r}.")
 
 
 def case_counts(conn: Connection, *, level: str, start: date, end: date, kinds: list[str] | None = None,
@@ -36,7 +31,7 @@ def case_counts(conn: Connection, *, level: str, start: date, end: date, kinds: 
         Only this province's records.
     """
     column = unit_code_column(level)
-    _check_period(start, end)
+    check_period(start, end)
     query = sa.text(f"""
         SELECT {column} AS code, kind, count(*) AS cases
         FROM case_record
@@ -55,7 +50,7 @@ def headline_counts(conn: Connection, *, start: date, end: date) -> pd.DataFrame
     Activity is seasonal (a third in the first half), so a period is compared with the same
     period of the previous year, not with the span just before it.
     """
-    _check_period(start, end)
+    check_period(start, end)
     query = sa.text("""
         SELECT kind,
                count(*) FILTER (WHERE decision_date BETWEEN :start AND :end) AS cases,
@@ -65,8 +60,8 @@ def headline_counts(conn: Connection, *, start: date, end: date) -> pd.DataFrame
         GROUP BY kind
         ORDER BY kind
     """)
-    return pd.read_sql(query, conn, params={"start": start, "end": end, "prev_start": _year_before(start),
-                                            "prev_end": _year_before(end)})
+    return pd.read_sql(query, conn, params={"start": start, "end": end, "prev_start": year_before(start),
+                                            "prev_end": year_before(end)})
 
 
 def year_on_year(conn: Connection, *, level: str, start: date, end: date, kinds: list[str] | None = None,
@@ -80,7 +75,7 @@ def year_on_year(conn: Connection, *, level: str, start: date, end: date, kinds:
     when the previous count is 0.
     """
     column = unit_code_column(level)
-    _check_period(start, end)
+    check_period(start, end)
     query = sa.text(f"""
         SELECT {column} AS code,
                count(*) FILTER (WHERE decision_date BETWEEN :start AND :end) AS cases,
@@ -94,7 +89,7 @@ def year_on_year(conn: Connection, *, level: str, start: date, end: date, kinds:
         ORDER BY 1
     """)
     frame = pd.read_sql(query, conn, params={
-        "start": start, "end": end, "prev_start": _year_before(start), "prev_end": _year_before(end),
+        "start": start, "end": end, "prev_start": year_before(start), "prev_end": year_before(end),
         "kinds": kinds, "province": province_code})
     return add_change(frame)
 
@@ -118,5 +113,6 @@ def add_change(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _year_before(day: date) -> date:
+def year_before(day: date) -> date:
+    """The same day a year earlier (29 February becomes the 28th): seasonal activity is compared like with like."""
     return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)

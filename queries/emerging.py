@@ -35,6 +35,7 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.arguments import check_period
 from queries.hotspots import find_hotspots
 from queries.rates import VIOLATIONS
 
@@ -117,8 +118,7 @@ def commune_series(conn: Connection, codes: pd.Index, *, start: date, end: date,
     """
     if slice_ not in SLICES:
         raise InvalidArgumentError(f"`slice_` must be one of {', '.join(SLICES)}, got {slice_!r}.")
-    if start > end:
-        raise InvalidArgumentError(f"`start` must not be after `end`, got {start} > {end}.")
+    check_period(start, end)
     frame = pd.read_sql(sa.text(_SERIES), conn, params={
         "slice": slice_, "start": start, "end": end, "kinds": kinds, "violations_only": violations_only,
         "violations": list(VIOLATIONS)})

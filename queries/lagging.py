@@ -17,6 +17,7 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.arguments import check_unit_code
 from queries.hotspots import fdr_adjust
 from queries.units import unit_code_column
 
@@ -128,10 +129,7 @@ def lagging_detail(conn: Connection, *, year: int, as_of: date, level: str, code
     A target with no sector counts every case of its kind and subject type; one with a sector
     only that sector's. Each line gets its expectation and the same test as the whole unit.
     """
-    unit = unit_code_column(level)
-    width = 2 if level == "province" else 5
-    if not (isinstance(code, str) and code.isdigit() and len(code) == width):
-        raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")
+    unit = check_unit_code(level, code)
     share = seasonal_share(conn, as_of=as_of) if share is None else float(share)
     detail = pd.read_sql(sa.text(_DETAIL.format(unit=unit)), conn,
                          params={"year": year, "as_of": as_of, "code": code})

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection
 from boundaries.store import read_units
 from etl.vocabulary import KINDS
 from geo.errors import InvalidArgumentError
+from queries.arguments import check_period
 from queries.rates import VIOLATIONS, add_rates
 from queries.spatial import FILTER_SQL, AreaResult, Filters, records_where
 from queries.units import unit_code_column
@@ -117,12 +118,6 @@ def _check_old(level: str, code: str | None = None) -> None:
     if code is not None and not (isinstance(code, str) and code.isdigit() and len(code) == width):
         raise InvalidArgumentError(f"Mã {level} cũ phải gồm {width} chữ số, nhận được {code!r}. "
                                    f"/ `code` of a pre-2025 {level} must be {width} digits, got {code!r}.")
-
-
-def _check_period(start: date, end: date) -> None:
-    if start > end:
-        raise InvalidArgumentError(f"Ngày bắt đầu sau ngày kết thúc. / `start` must not be after `end`, "
-                                   f"got {start} > {end}.")
 
 
 def old_units(conn: Connection, *, level: str) -> gpd.GeoDataFrame:
@@ -306,7 +301,7 @@ def indicators_as_of(conn: Connection, *, edition: str, level: str, start: date,
     if edition not in EDITIONS:
         raise InvalidArgumentError(f"Phiên bản đơn vị không hợp lệ: {edition!r}. / `edition` must be one of "
                                    f"{EDITIONS}, got {edition!r}.")
-    _check_period(start, end)
+    check_period(start, end)
     filters = Filters(start=start, end=end, kinds=tuple(kinds or ()))
     if edition == "2025":
         column = unit_code_column(level)  # from the allow-list: safe in SQL
@@ -449,7 +444,7 @@ def unit_history(conn: Connection, *, level: str, code: str, start: date, end: d
     if freq not in FREQUENCIES:
         raise InvalidArgumentError(f"Chu kỳ không hợp lệ: {freq!r}. / `freq` must be one of "
                                    f"{tuple(FREQUENCIES)}, got {freq!r}.")
-    _check_period(start, end)
+    check_period(start, end)
     trunc = {"month": "month", "quarter": "quarter"}[freq]
     sql = f"""
     SELECT CAST(date_trunc('{trunc}', decision_date) AS date) AS period, count(*) AS cases,

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.errors import InvalidArgumentError
+from queries.arguments import check_period
 from queries.spatial import FILTER_SQL, Filters
 from queries.units import unit_code_column
 
@@ -55,8 +55,7 @@ def unit_indicators(conn: Connection, *, level: str, start: date, end: date,
     """
     filters = filters or Filters()
     unit = unit_code_column(level)
-    if start > end:
-        raise InvalidArgumentError(f"`start` must not be after `end`, got {start} > {end}.")
+    check_period(start, end)
     frame = pd.read_sql(sa.text(_INDICATORS.format(unit=unit, filters=FILTER_SQL)), conn, params={
         "level": level, "start": start, "end": end, "kinds": kinds, "violations": list(VIOLATIONS),
         **filters.params()})

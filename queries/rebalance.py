@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection
 
 from geo.crs import VN2000_UTM48N, project
 from geo.errors import InvalidArgumentError
+from queries.arguments import check_period
 
 MEASURES = {
     "cases": "cases decided in the period",
@@ -90,9 +91,8 @@ def commune_workload(conn: Connection, *, province_code: str, measure: str = "ca
     if measure not in MEASURES:
         raise InvalidArgumentError(f"Thước đo khối lượng không hợp lệ: {measure!r}. "
                                    f"/ `measure` must be one of {tuple(MEASURES)}, got {measure!r}.")
-    if start and end and start > end:
-        raise InvalidArgumentError(f"Ngày bắt đầu sau ngày kết thúc. / `start` must not be after `end`, "
-                                   f"got {start} > {end}.")
+    if start and end:
+        check_period(start, end)
     units = gpd.read_postgis(sa.text(_COMMUNES), conn, geom_col="geom",
                              params={"province": province_code}).rename_geometry("geometry")
     if units.empty:

@@ -33,6 +33,7 @@ from scipy import stats
 from sqlalchemy.engine import Connection
 
 from geo.errors import InvalidArgumentError
+from queries.arguments import check_unit_code
 from queries.hotspots import fdr_adjust
 from queries.lagging import rank_lagging_units
 
@@ -249,7 +250,6 @@ def signal_records(conn: Connection, *, signal: str, commune_code: str, as_of: d
     if signal not in _RECORDS:
         raise InvalidArgumentError(f"No record list for signal {signal!r}; lagging targets link to "
                                    "queries.spatial.records_in_unit and the target table.")
-    if not (isinstance(commune_code, str) and commune_code.isdigit() and len(commune_code) == 5):
-        raise InvalidArgumentError(f"`commune_code` must be 5 digits, got {commune_code!r}.")
+    check_unit_code("commune", commune_code)
     return pd.read_sql(sa.text(_RECORDS[signal]), conn, params={
         "as_of": as_of, "codes": [commune_code], "concluded_by": as_of - timedelta(days=grace_days)})

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from geo.crs import areas_km2, check_lon_lat
 from geo.errors import InvalidArgumentError
 from geo.h3cells import disk_cover
-from queries.units import unit_code_column
+from queries.arguments import check_unit_code
 
 MAX_RADIUS_M = 200_000
 MAX_POLYGON_KM2 = 400_000  # larger than Vietnam's land: certainly a mistake
@@ -210,8 +210,5 @@ def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters
 
     Records located by code or by an old code count too (they have no point).
     """
-    column = unit_code_column(level)
-    width = 2 if level == "province" else 5
-    if not (isinstance(code, str) and code.isdigit() and len(code) == width):
-        raise InvalidArgumentError(f"`code` of a {level} must be {width} digits, got {code!r}.")
+    column = check_unit_code(level, code)
     return records_where(conn, f"r.{column} = :code", {"code": code}, filters, limit=limit)
