@@ -69,3 +69,20 @@ def test_every_plugin_asset_folium_asks_for_has_a_local_copy_or_is_unused():
     for element in (folium.Map(), Draw(), FastMarkerCluster([])):
         for name, _url in element.default_js + element.default_css:
             assert name in LOCAL_ASSETS or name in unused, f"{type(element).__name__} asks for {name}"
+
+
+def test_draw_toolbar_texts_are_set_before_the_toolbar_is_built():
+    fmap = base_map()
+    draw_control(fmap, texts={"draw.toolbar.buttons.polygon": "Vẽ đa giác"}).add_to(fmap)
+    html = localise(fmap).get_root().render()
+    assert '"draw.toolbar.buttons.polygon": "Vẽ đa giác"' in html
+    assert html.index("Vẽ đa giác") < html.index("new L.Control.Draw(")
+
+
+def test_every_leaflet_draw_text_the_catalogue_replaces_exists_in_leaflet_draw():
+    from pages.i18n import STRINGS
+
+    script = (PROJECT_ROOT / "static" / "vendor" / "leaflet-draw" / "leaflet.draw.js").read_text()
+    for key, (_vi, en) in STRINGS.items():
+        if key.startswith("draw."):
+            assert f'"{en}"' in script or f"'{en}'" in script, f"{key}: Leaflet.draw has no text {en!r}"
