@@ -8,14 +8,11 @@ browser test, which writes ``test-artifacts/timings.json``.
 from __future__ import annotations
 
 import gzip
-import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
-
 
 from geo.database import database_url, get_engine
 from geo.settings import PROJECT_ROOT

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +17,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-
 
 from bench.scratch import scratch_database
 from boundaries.load import load_boundaries

@@ -6,13 +6,11 @@ server and drops it afterwards).
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-
 
 from bench.scratch import scratch_database
 from boundaries.load import load_boundaries

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import threading
 import time
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
-
 
 from geo.access import app_engine, current_user, scoped_connection
 from geo.accounts import open_session, save_account

@@ -7,14 +7,12 @@ configured server and drops it afterwards.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-
 
 from bench.scratch import scratch_database
 from boundaries.load import load_boundaries

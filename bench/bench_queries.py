@@ -10,7 +10,6 @@ is worth). Uses a scratch database on the configured server and drops it afterwa
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import date
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
-
 
 from bench.scratch import scratch_database
 from boundaries.load import load_boundaries

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import secrets
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-
 
 from geo.database import create_database, database_url, drop_database, get_engine, migrate
 
