@@ -94,3 +94,17 @@ def test_there_is_no_import_cycle_between_project_modules():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def _package_edges() -> set[tuple[str, str]]:
+    return {(name.split(".")[0], target.split(".")[0]) for name, targets in _graph().items() for target in targets
+            if name.split(".")[0] != target.split(".")[0]}
+
+
+def test_the_diagram_lists_exactly_the_package_imports():
+    text = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = {tuple(part.strip() for part in line.split("-->")) for line in block.splitlines() if "-->" in line}
+    real = _package_edges()
+    assert {"missing from the diagram": sorted(real - drawn), "not in the code": sorted(drawn - real)} == {
+        "missing from the diagram": [], "not in the code": []}
