@@ -140,6 +140,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=100, help="simulated users (1–200)")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long they run (at most 300)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of a user between two actions, in seconds (exponential; 0 = none)")
     parser.add_argument("--replica", action="store_true",
                         help="start a hot standby and PgBouncer (bash run.sh replica) and read from the standby")
     parser.add_argument("--compare", type=int, default=20,
@@ -196,6 +198,8 @@ def main() -> None:
             if ok:
                 with lock:
                     times[func.__name__].append((time.perf_counter() - began) * 1000)
+            if args.think:
+                time.sleep(min(rng.expovariate(1 / args.think), max(stop_at - time.perf_counter(), 0)))
 
     began = time.perf_counter()
     threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
@@ -210,7 +214,7 @@ def main() -> None:
         conn.execute(sa.text("UPDATE account SET disabled_at = now() WHERE username LIKE 'bench-%'"))
     every = [t for ts in times.values() for t in ts]
     pool = engine.pool
-    print(f"{args.users} users, {elapsed:.0f} s, pool {pool.size()} + overflow {pool._max_overflow} connections")
+    print(f"{args.users} users, think {args.think:g} s, {elapsed:.0f} s, pool {pool.size()} + overflow {pool._max_overflow} connections")
     for name, ts in sorted(times.items()):
         print(f"  {name.strip('_'):<11} {len(ts):6,} calls  p50 {np.percentile(ts, 50):7.1f} ms  "
               f"p95 {np.percentile(ts, 95):7.1f} ms  errors {errors.get(name, 0)}")

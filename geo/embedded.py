@@ -228,7 +228,7 @@ def write_server_options(data_dir: Path, port: int, *, wal_dir: Path | None = No
         "wal_keep_size = 128MB\n"
         "archive_mode = on\n"
         f"archive_command = '{archive_command(wal_dir)}'\n"
-        "archive_timeout = 60\n"
+        f"archive_timeout = {60 if wal_dir is not None else 0}\n"
         + extra
     )
     _chown_to_server_user(conf)
