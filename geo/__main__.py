@@ -98,10 +98,11 @@ def _restore(args) -> int:
     from pathlib import Path
 
     from geo.backup import restore
+    from geo.settings import get_settings
 
     info = restore(datetime.fromisoformat(args.to), into=Path(args.into) if args.into else None, port=args.port)
     print(f"Đã khôi phục / restored to {args.to}: 127.0.0.1:{info.port}, {info.data_dir}")
-    print(f"  DATABASE_URL={info.url('diaban')}")
+    print(f"  DATABASE_URL={info.url(get_settings().database_name)}")
     return 0
 
 
