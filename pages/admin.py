@@ -10,6 +10,7 @@ from geo.access import CLEARANCES, ROLES, SCOPE_KINDS
 from geo.accounts import generate_password, list_accounts, save_account, unlock_account
 from geo.audit import EVENTS, audit_csv, read_audit
 from geo.errors import DiabanError
+from pages.i18n import t
 from pages.session import audit
 from pages.shared import connect, show_error
 from pages.signin import require_admin
@@ -44,7 +45,7 @@ with accounts_tab:
         password = generate_password() if new_password else None
         disabled = {"vô hiệu / disable": True, "kích hoạt / enable": False}.get(state)
         try:
-            with connect() as conn:
+            with connect(write=True) as conn:
                 save_account(conn, username=username.strip().lower(), role=role, scope_kind=scope_kind,
                              scope_code=scope_code.strip() or None, clearance=clearance,
                              display_name=display_name or None, password=password, disabled=disabled)
@@ -57,7 +58,7 @@ with accounts_tab:
     if locked:
         who = st.selectbox("Mở khoá / unlock", locked, key="unlock_user")
         if st.button("Mở khoá / unlock", key="unlock"):
-            with connect() as conn:
+            with connect(write=True) as conn:
                 unlock_account(conn, who)
             st.rerun()
 
@@ -78,3 +79,24 @@ with log_tab:
     if st.download_button("Tải CSV / download CSV", audit_csv(log), file_name=f"nhat-ky-{since}-{until}.csv",
                           mime="text/csv", key="log_csv"):
         audit("export", details={"what": "audit_log", "from": str(since), "to": str(until)}, rows=len(log))
+
+
+def _replica_section() -> None:
+    """Replica lag: how far each standby the app reads from is behind the primary."""
+    from geo.replica import replica_lag, router
+
+    st.subheader(t("rep.title"))
+    route = router()
+    if not route.standbys:
+        st.caption(t("rep.none"))
+        return
+    try:
+        lag = replica_lag(route.primary, route.standbys)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+        return
+    st.dataframe(lag.rename(columns={c: t(f"rep.col.{c}") for c in lag.columns}), hide_index=True)
+    st.caption(t("rep.reads", **route.reads))
+
+
+_replica_section()
