@@ -18,6 +18,7 @@ class ApiSettings(BaseSettings):
                                                        "(put TLS in front when it leaves the machine).")
     max_body_mb: float = Field(default=20, gt=0, le=4096, description="Largest request body of an ingestion.")
     max_records: int = Field(default=100_000, ge=1, le=5_000_000, description="Most records in one JSON batch.")
+    workers: int = Field(default=1, ge=1, le=32, description="API processes (each with its own connection pool).")
     enabled: bool = Field(default=True, description="Start the API next to Streamlit in `bash run.sh app`.")
 
     @property

@@ -477,6 +477,7 @@ STRINGS.update({
     "ops.newest": ("Cảnh báo mới nhất", "Newest alerts"),
     "ops.lagging_units": ("Đơn vị chậm tiến độ", "Lagging units"),
     "ops.none": ("Không có.", "None."),
+    "ops.wall_hint": ("Màn hình treo tường: thêm ?wall=1 vào địa chỉ để ẩn thanh bên; số liệu tự cập nhật.", "Wall display: add ?wall=1 to the address to hide the sidebar; the figures refresh on their own."),
 })
 
 _INDEX = {"vi": 0, "en": 1}

@@ -268,7 +268,7 @@ def unit_feature(conn: Connection, spec: Collection, feature_id: str) -> dict | 
 
 
 _HOTSPOT_UNITS = """
-SELECT u.code, u.name, u.parent_code, CAST(ST_AsGeoJSON(u.geom_detail, 6) AS json) AS geometry
+SELECT u.code, u.name, u.parent_code, CAST(ST_AsGeoJSON(u.geom_overview, 6) AS json) AS geometry
 FROM admin_unit u WHERE u.level = 'commune' AND u.valid_to IS NULL
   AND (CAST(:x0 AS float8) IS NULL OR (u.geom && {envelope} AND ST_Intersects(u.geom, {envelope})))
   AND (CAST(:province AS text) IS NULL OR u.parent_code = :province)
