@@ -150,7 +150,7 @@ async def post_batch(request: Request, record_type: str | None = Query(None, max
     await run_in_threadpool(check_writer, engine, token)  # 401 / 403 before the body is read
     body = await _read_capped(request, settings.max_body_bytes)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in ("application/json", "application/geo+json") and not (file_name or "").lower().endswith(".geojson"):
+    if media == "application/json" and not (file_name or "").lower().endswith((".geojson", ".json")):
         kind, rows, given_name = rows_from_json(body, query_type=record_type, max_records=settings.max_records)
         name = _safe_name(file_name or given_name, f"api-{kind}.json")
         result = await run_in_threadpool(
@@ -166,8 +166,9 @@ async def post_batch(request: Request, record_type: str | None = Query(None, max
     elif media == XLSX:
         kind, name, raw = _check_type(record_type), _safe_name(file_name, "api.xlsx"), body
         name = name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
-    elif media in ("application/geo+json", "application/json"):
+    elif media in ("application/geo+json", "application/json"):  # a GeoJSON file of points
         kind, name, raw = _check_type(record_type), _safe_name(file_name, "api.geojson"), body
+        name = name if name.lower().endswith((".geojson", ".json")) else f"{name}.geojson"
     else:
         raise ApiError(415, "api.media_type", media=media[:60] or "?")
     if not raw:
