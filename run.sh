@@ -30,6 +30,14 @@ bootstrap() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
     echo "$want" > "$VENV/.requirements.sha256"
   fi
+  # The project itself, editable: bench scripts and `python -m …` import its packages from here.
+  local root
+  root=$(pwd)
+  if ! (cd / && "$root/$VENV/bin/python" -c "import geo, sys; sys.exit(geo.__file__ != sys.argv[1])" \
+        "$root/geo/__init__.py") 2>/dev/null; then
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e . \
+      --config-settings editable_mode=compat
+  fi
   "$VENV/bin/python" -m layers vendor >/dev/null
 }
 

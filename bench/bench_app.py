@@ -8,23 +8,19 @@ browser test, which writes ``test-artifacts/timings.json``.
 from __future__ import annotations
 
 import gzip
-import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from geo.database import database_url, get_engine  # noqa: E402
-from geo.settings import PROJECT_ROOT  # noqa: E402
-from layers.assets import localise  # noqa: E402
-from layers.boundaries import base_map  # noqa: E402
-from layers.choropleth import choropleth_layer  # noqa: E402
-from layers.geojson import with_geometry_json  # noqa: E402
-from queries.maps import unit_shapes  # noqa: E402
+from geo.database import database_url, get_engine
+from geo.settings import PROJECT_ROOT
+from layers.assets import localise
+from layers.boundaries import base_map
+from layers.choropleth import choropleth_layer
+from layers.geojson import with_geometry_json
+from queries.maps import unit_shapes
 
 PAGES = ["pages/overview.py", "pages/heatmap.py", "pages/lagging.py", "pages/area.py", "pages/import_data.py",
          "pages/units_map.py"]

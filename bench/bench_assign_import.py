@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,13 +18,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.scratch import scratch_database  # noqa: E402
-from boundaries.load import load_boundaries  # noqa: E402
-from boundaries.point_index import CommuneIndex, load_commune_index  # noqa: E402
-from etl.importer import import_file  # noqa: E402
-from geo.settings import get_settings  # noqa: E402
+from bench.scratch import scratch_database
+from boundaries.load import load_boundaries
+from boundaries.point_index import CommuneIndex, load_commune_index
+from etl.importer import import_file
+from geo.settings import get_settings
 
 
 def _land_points(index: CommuneIndex, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -6,18 +6,15 @@ server and drops it afterwards).
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.scratch import scratch_database  # noqa: E402
-from boundaries.load import load_boundaries  # noqa: E402
-from queries.lookup import unit_at  # noqa: E402
+from bench.scratch import scratch_database
+from boundaries.load import load_boundaries
+from queries.lookup import unit_at
 
 
 def main() -> None:

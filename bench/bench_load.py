@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import threading
 import time
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from geo.access import app_engine, current_user, scoped_connection  # noqa: E402
-from geo.accounts import open_session, save_account  # noqa: E402
-from geo.audit import record_event  # noqa: E402
-from queries.counts import case_counts  # noqa: E402
-from queries.heatmap import heat_counts  # noqa: E402
-from queries.spatial import (  # noqa: E402
+from geo.access import app_engine, current_user, scoped_connection
+from geo.accounts import open_session, save_account
+from geo.audit import record_event
+from queries.counts import case_counts
+from queries.heatmap import heat_counts
+from queries.spatial import (
     Filters,
     polygon_from_geojson,
     records_in_polygon,

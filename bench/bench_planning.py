@@ -7,7 +7,6 @@ configured server and drops it afterwards.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import date
@@ -15,14 +14,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.scratch import scratch_database  # noqa: E402
-from boundaries.load import load_boundaries  # noqa: E402
-from etl.demo import generate_demo  # noqa: E402
-from geo.settings import get_settings  # noqa: E402
-from queries.mergers import before_after, indicators_as_of, reattribution_summary, records_in_old_unit  # noqa: E402
-from queries.rebalance import rebalance_province  # noqa: E402
+from bench.scratch import scratch_database
+from boundaries.load import load_boundaries
+from etl.demo import generate_demo
+from geo.settings import get_settings
+from queries.mergers import before_after, indicators_as_of, reattribution_summary, records_in_old_unit
+from queries.rebalance import rebalance_province
 
 TODAY = date(2026, 11, 24)
 

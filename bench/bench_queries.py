@@ -10,7 +10,6 @@ is worth). Uses a scratch database on the configured server and drops it afterwa
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import date
@@ -19,21 +18,19 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.scratch import scratch_database  # noqa: E402
-from boundaries.load import load_boundaries  # noqa: E402
-from boundaries.store import read_units  # noqa: E402
-from etl.demo import generate_demo  # noqa: E402
-from geo.database import database_url, get_engine, url_for_database  # noqa: E402
-from geo.settings import get_settings  # noqa: E402
-from queries.emerging import commune_series, emerging_hotspots  # noqa: E402
-from queries.hotspots import find_hotspots, unit_graph  # noqa: E402
-from queries.lagging import rank_lagging_units  # noqa: E402
-from queries.rates import unit_indicators  # noqa: E402
-from queries.signals import lag_signals  # noqa: E402
-from queries.spatial import radius_counts, records_in_polygon, records_in_unit, records_within_radius  # noqa: E402
-from queries.warnings import early_warnings  # noqa: E402
+from bench.scratch import scratch_database
+from boundaries.load import load_boundaries
+from boundaries.store import read_units
+from etl.demo import generate_demo
+from geo.database import database_url, get_engine, url_for_database
+from geo.settings import get_settings
+from queries.emerging import commune_series, emerging_hotspots
+from queries.hotspots import find_hotspots, unit_graph
+from queries.lagging import rank_lagging_units
+from queries.rates import unit_indicators
+from queries.signals import lag_signals
+from queries.spatial import radius_counts, records_in_polygon, records_in_unit, records_within_radius
+from queries.warnings import early_warnings
 
 CITIES = [(105.8523, 21.0287), (106.6980, 10.7725), (108.2200, 16.0544), (105.7850, 10.0340), (106.6880, 20.8650)]
 

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import secrets
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from geo.database import create_database, database_url, drop_database, get_engine, migrate  # noqa: E402
+from geo.database import create_database, database_url, drop_database, get_engine, migrate
 
 
 @contextmanager

@@ -9,7 +9,7 @@ with a load-log row per layer -> quality report. Any failure rolls the whole loa
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -21,9 +21,10 @@ from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
 from boundaries import display, lineage, sources, store
-from boundaries.coverage import CoverageStats, measure_coverage, repair_coverage
+from boundaries.coverage import measure_coverage, repair_coverage
 from boundaries.registry import Dataset, VerifiedFile, locate_datasets
-from boundaries.validate import CodeCheck, check_codes
+from boundaries.report import LoadReport, write_quality_report
+from boundaries.validate import check_codes
 from geo.crs import WGS84, areas_km2
 from geo.errors import BoundaryValidationError
 from geo.settings import get_settings
@@ -42,23 +43,6 @@ REQUIRED = ["communes_2025", "provinces_2025", "provinces_63", "admin_2019", "cr
             "crosswalk_provinces", "official_2025", "communes_pre2025"]
 LAYERS = ["communes_2025", "provinces_2025", "provinces_63", "districts_2019", "communes_pre2025",
           "lineage_communes", "lineage_provinces"]
-
-
-@dataclass
-class LoadReport:
-    """Figures of one boundary load, for the log, the quality report and the tests."""
-
-    skipped: bool = False
-    counts: dict[str, dict] = field(default_factory=dict)
-    code_checks: list[CodeCheck] = field(default_factory=list)
-    coverage_before: CoverageStats | None = None
-    coverage_after: CoverageStats | None = None
-    province_agreement: pd.DataFrame | None = None
-    nesting: dict[str, int] = field(default_factory=dict)
-    lineage: dict[str, int] = field(default_factory=dict)
-    display: dict[str, dict] = field(default_factory=dict)
-    report_path: Path | None = None
-    cache_dir: Path | None = None
 
 
 def _progress(total: int, enabled: bool) -> tqdm:
@@ -264,7 +248,6 @@ def load_boundaries(
             report.counts[layer] = asdict(counts)
     step("Đã ghi vào PostGIS: " + ", ".join(f"{k} +{v['inserted']:,}" for k, v in report.counts.items()))
 
-    from boundaries.report import write_quality_report
 
     report.report_path = write_quality_report(report, reports_dir or settings.reports_dir)
     step(f"Báo cáo chất lượng: {report.report_path}")

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from boundaries.load import LoadReport
+import pandas as pd
+
+from boundaries.coverage import CoverageStats
+from boundaries.validate import CodeCheck
+
+
+@dataclass
+class LoadReport:
+    """Figures of one boundary load, for the log, the quality report and the tests."""
+
+    skipped: bool = False
+    counts: dict[str, dict] = field(default_factory=dict)
+    code_checks: list[CodeCheck] = field(default_factory=list)
+    coverage_before: CoverageStats | None = None
+    coverage_after: CoverageStats | None = None
+    province_agreement: pd.DataFrame | None = None
+    nesting: dict[str, int] = field(default_factory=dict)
+    lineage: dict[str, int] = field(default_factory=dict)
+    display: dict[str, dict] = field(default_factory=dict)
+    report_path: Path | None = None
+    cache_dir: Path | None = None
 
 
 def _coverage_rows(report: LoadReport) -> list[str]:

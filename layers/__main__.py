@@ -7,7 +7,7 @@ import sys
 
 from geo.ospackages import apt_install
 from geo.settings import PROJECT_ROOT
-from layers.assets import DEBIAN_PACKAGES, vendor_assets, vendor_draw
+from layers.assets import vendor_all
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,9 +15,10 @@ def main(argv: list[str] | None = None) -> int:
     if args != ["vendor"]:
         print("usage: python -m layers vendor", file=sys.stderr)
         return 2
-    apt_install(DEBIAN_PACKAGES + ([] if shutil.which("npm") else ["npm"]))
+    if shutil.which("npm") is None:
+        apt_install(["npm"])
     static = PROJECT_ROOT / "static"
-    for target in (vendor_assets(static), vendor_draw(static)):
+    for target in vendor_all(static):
         print(f"Tài nguyên bản đồ cục bộ / local map assets: {target}")
     return 0
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import folium
 import geopandas as gpd
+from branca.element import MacroElement
 from folium.plugins import Draw, FastMarkerCluster
+from jinja2 import Template
 
 RECORD_COLOUR = "#c62828"
 AREA_STYLE = {"color": "#1565c0", "weight": 2, "fillColor": "#90caf9", "fillOpacity": 0.15}
@@ -49,8 +52,40 @@ def area_outline(geojson: dict | str, *, name: str) -> folium.GeoJson:
     return folium.GeoJson(data, name=name, style_function=lambda _f: dict(AREA_STYLE))
 
 
-def draw_control() -> Draw:
-    """Return a drawing tool limited to polygons and rectangles (the shapes an area query takes)."""
+class DrawTexts(MacroElement):
+    """Replace Leaflet.draw's English texts (``L.drawLocal``) before its toolbar is built.
+
+    ``texts`` maps a dotted path of ``L.drawLocal`` (``draw.toolbar.buttons.polygon``) to the
+    already-translated text; the element must be added to the map before the Draw control, since
+    the toolbar reads ``L.drawLocal`` when it is created.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (texts) {
+            Object.keys(texts).forEach(function (path) {
+                var node = L.drawLocal, parts = path.split('.');
+                for (var i = 0; i < parts.length - 1; i++) { node = node[parts[i]] = node[parts[i]] || {}; }
+                node[parts[parts.length - 1]] = texts[path];
+            });
+        })({{ this.texts_json }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, texts: Mapping[str, str]):
+        super().__init__()
+        self._name = "DrawTexts"
+        self.texts_json = json.dumps(dict(texts), ensure_ascii=False)
+
+
+def draw_control(fmap: folium.Map | None = None, *, texts: Mapping[str, str] | None = None) -> Draw:
+    """Return a drawing tool limited to polygons and rectangles (the shapes an area query takes).
+
+    With ``fmap`` and ``texts`` (``L.drawLocal`` paths → translated texts), the texts are added to
+    the map first, so the toolbar speaks the user's language.
+    """
+    if fmap is not None and texts:
+        DrawTexts(texts).add_to(fmap)
     return Draw(export=False, position="topleft",
                 draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
                               "polygon": {"allowIntersection": False, "showArea": False}, "rectangle": True},

@@ -1,10 +1,10 @@
 """Map assets served by the app itself: the platform runs on an isolated network.
 
-Leaflet and Leaflet.markercluster come from Debian's packages (``libjs-leaflet`` …);
-Leaflet.draw, which Debian does not package, comes from the npm registry (``npm pack``) at
-set-up time, never at run time. Both are copied into ``static/vendor`` beside ``app.py`` and
-Streamlit serves them under ``/app/static``. Every folium element is pointed at those copies
-instead of a CDN, and anything without a local copy is dropped rather than fetched.
+Leaflet, Leaflet.markercluster and Leaflet.draw come from the npm registry (``npm pack`` of a
+pinned release) at set-up time, never at run time: Leaflet 1.9, the release folium's templates
+are written against (Debian ships 1.7). They are unpacked into ``static/vendor`` beside
+``app.py`` and Streamlit serves them under ``/app/static``. Every folium element is pointed at
+those copies instead of a CDN, and anything without a local copy is dropped rather than fetched.
 """
 
 from __future__ import annotations
@@ -13,16 +13,27 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import folium
 
-DEBIAN_PACKAGES = ["libjs-leaflet", "libjs-leaflet.markercluster"]
-NPM_DRAW_PACKAGE = "leaflet-draw@1.0.4"  # the release folium's Draw plugin is written against
-_SYSTEM_DIR = Path("/usr/share/javascript/leaflet")
-_FILES = ["leaflet.js", "leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css",
-          "leaflet.markercluster.js", "images"]
-_DRAW_FILES = ["leaflet.draw.js", "leaflet.draw.css", "images"]
+
+@dataclass(frozen=True)
+class NpmAsset:
+    """A pinned npm release and the files of its ``dist`` folder the maps use."""
+
+    package: str
+    folder: str
+    files: tuple[str, ...]
+
+
+LEAFLET = NpmAsset("leaflet@1.9.4", "leaflet", ("leaflet.js", "leaflet.css", "images"))
+MARKERCLUSTER = NpmAsset("leaflet.markercluster@1.5.3", "leaflet",
+                         ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"))
+DRAW = NpmAsset("leaflet-draw@1.0.4", "leaflet-draw", ("leaflet.draw.js", "leaflet.draw.css", "images"))
+NPM_ASSETS = (LEAFLET, MARKERCLUSTER, DRAW)
+
 URL_PREFIX = "/app/static/vendor/leaflet"
 DRAW_PREFIX = "/app/static/vendor/leaflet-draw"
 
@@ -42,47 +53,40 @@ LOCAL_ASSETS = {
 }
 
 
-def vendor_assets(static_dir: Path) -> Path:
-    """Copy the OS-packaged Leaflet files into ``static_dir/vendor/leaflet`` and return that folder."""
-    target = static_dir / "vendor" / "leaflet"
-    target.mkdir(parents=True, exist_ok=True)
-    for name in _FILES:
-        src = _SYSTEM_DIR / name
-        if not src.exists():
-            raise FileNotFoundError(f"{src} is missing: install the Debian packages {DEBIAN_PACKAGES}.")
-        if src.is_dir():
-            shutil.copytree(src, target / name, dirs_exist_ok=True)
-        else:
-            shutil.copy2(src, target / name)
-    return target
+def vendor_npm(static_dir: Path, asset: NpmAsset) -> Path:
+    """Unpack ``asset`` from the npm registry into ``static_dir/vendor/<folder>`` (set-up time).
 
-
-def vendor_draw(static_dir: Path, *, package: str = NPM_DRAW_PACKAGE) -> Path:
-    """Unpack Leaflet.draw from the npm registry into ``static_dir/vendor/leaflet-draw`` (set-up time).
-
-    Skipped when the files are already there, so a second set-up needs no network.
+    Skipped when the files of that exact release are already there (a stamp file names it), so a
+    second set-up needs no network and a version change re-vendors.
     """
-    target = static_dir / "vendor" / "leaflet-draw"
-    if all((target / name).exists() for name in _DRAW_FILES):
+    target = static_dir / "vendor" / asset.folder
+    stamp = target / f".{asset.package.split('@')[0]}.version"
+    if stamp.is_file() and stamp.read_text() == asset.package and all((target / n).exists() for n in asset.files):
         return target
     if shutil.which("npm") is None:
-        raise FileNotFoundError("npm is missing: install the Debian package `npm` to vendor Leaflet.draw.")
+        raise FileNotFoundError(f"npm is missing: install the Debian package `npm` to vendor {asset.package}.")
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run(["npm", "pack", package, "--silent"], cwd=tmp, capture_output=True, text=True)
+        done = subprocess.run(["npm", "pack", asset.package, "--silent"], cwd=tmp, capture_output=True, text=True)
         tarballs = list(Path(tmp).glob("*.tgz"))
         if done.returncode != 0 or not tarballs:
-            raise FileNotFoundError(f"`npm pack {package}` failed: {done.stderr.strip()[-300:]}")
+            raise FileNotFoundError(f"`npm pack {asset.package}` failed: {done.stderr.strip()[-300:]}")
         with tarfile.open(tarballs[0]) as archive:
             archive.extractall(tmp, filter="data")
         dist = Path(tmp) / "package" / "dist"
         target.mkdir(parents=True, exist_ok=True)
-        for name in _DRAW_FILES:
+        for name in asset.files:
             src = dist / name
             if src.is_dir():
                 shutil.copytree(src, target / name, dirs_exist_ok=True)
             else:
                 shutil.copy2(src, target / name)
+    stamp.write_text(asset.package)
     return target
+
+
+def vendor_all(static_dir: Path) -> list[Path]:
+    """Vendor every map asset; return the folders written."""
+    return sorted({vendor_npm(static_dir, asset) for asset in NPM_ASSETS})
 
 
 def use_local_assets(element: folium.Element) -> folium.Element:

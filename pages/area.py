@@ -13,7 +13,7 @@ from geo.settings import get_settings
 from layers.areas import area_outline, draw_control, radius_circle, record_cluster
 from layers.boundaries import PROVINCE_STYLE, base_map, fit_to, units_layer
 from pages import data
-from pages.i18n import day, t, term_labels
+from pages.i18n import day, draw_texts, t, term_labels
 from pages.records import show_records
 from pages.session import audit_once
 from pages.shared import province_names, scope_key, shapes, show_error, show_map
@@ -64,7 +64,7 @@ try:
     elif mode == "polygon":
         hint, returned = t("area.hint_polygon"), ("last_active_drawing",)
         geojson = st.session_state.get("area-polygon")
-        draw_control().add_to(fmap)
+        draw_control(fmap, texts=draw_texts()).add_to(fmap)
         if geojson:
             with st.spinner(t("spinner.query")):
                 result = data.polygon_records(scope, geojson, filters)

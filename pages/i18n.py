@@ -423,6 +423,30 @@ STRINGS.update({
     "sig.col.decision_date": ("Ngày quyết định", "Decision date"),
     "sig.col.planned_end": ("Hạn kết thúc", "Planned end"),
     "sig.col.actual_end": ("Ngày kết thúc", "Ended"),
+    # --- Leaflet.draw toolbar (L.drawLocal) ---
+    "draw.draw.toolbar.actions.title": ("Huỷ vẽ", "Cancel drawing"),
+    "draw.draw.toolbar.actions.text": ("Huỷ", "Cancel"),
+    "draw.draw.toolbar.finish.title": ("Hoàn tất vẽ", "Finish drawing"),
+    "draw.draw.toolbar.finish.text": ("Xong", "Finish"),
+    "draw.draw.toolbar.undo.title": ("Xoá điểm vừa vẽ", "Delete last point drawn"),
+    "draw.draw.toolbar.undo.text": ("Xoá điểm cuối", "Delete last point"),
+    "draw.draw.toolbar.buttons.polygon": ("Vẽ đa giác", "Draw a polygon"),
+    "draw.draw.toolbar.buttons.rectangle": ("Vẽ hình chữ nhật", "Draw a rectangle"),
+    "draw.draw.handlers.polygon.tooltip.start": ("Bấm để bắt đầu vẽ vùng.", "Click to start drawing shape."),
+    "draw.draw.handlers.polygon.tooltip.cont": ("Bấm để vẽ tiếp.", "Click to continue drawing shape."),
+    "draw.draw.handlers.polygon.tooltip.end": ("Bấm vào điểm đầu tiên để khép vùng.", "Click first point to close this shape."),
+    "draw.draw.handlers.polyline.error": ("<strong>Lỗi:</strong> các cạnh không được cắt nhau!", "<strong>Error:</strong> shape edges cannot cross!"),
+    "draw.draw.handlers.rectangle.tooltip.start": ("Bấm và kéo để vẽ hình chữ nhật.", "Click and drag to draw rectangle."),
+    "draw.draw.handlers.simpleshape.tooltip.end": ("Thả chuột để kết thúc.", "Release mouse to finish drawing."),
+    "draw.edit.toolbar.actions.save.title": ("Lưu thay đổi", "Save changes"),
+    "draw.edit.toolbar.actions.save.text": ("Lưu", "Save"),
+    "draw.edit.toolbar.actions.cancel.title": ("Huỷ sửa, bỏ mọi thay đổi", "Cancel editing, discards all changes"),
+    "draw.edit.toolbar.actions.cancel.text": ("Huỷ", "Cancel"),
+    "draw.edit.toolbar.actions.clearAll.title": ("Xoá mọi vùng đã vẽ", "Clear all layers"),
+    "draw.edit.toolbar.actions.clearAll.text": ("Xoá hết", "Clear All"),
+    "draw.edit.toolbar.buttons.remove": ("Xoá vùng đã vẽ", "Delete layers"),
+    "draw.edit.toolbar.buttons.removeDisabled": ("Chưa có vùng nào để xoá", "No layers to delete"),
+    "draw.edit.handlers.remove.tooltip.text": ("Bấm vào một vùng để xoá.", "Click on a feature to remove."),
 })
 
 # --- api: refusals of the API (api/errors.py), the token section of the admin page, the live overview ---
@@ -524,6 +548,11 @@ def number(value: float, decimals: int = 0) -> str:
 def day(value) -> str:
     """Format a date as 31/12/2025 (Vietnamese) or 31 Dec 2025 (English)."""
     return f"{value:%d/%m/%Y}" if lang() == "vi" else f"{value:%d %b %Y}"
+
+
+def draw_texts() -> dict[str, str]:
+    """Leaflet.draw's toolbar texts in the chosen language, as ``L.drawLocal`` paths."""
+    return {key.removeprefix("draw."): t(key) for key in STRINGS if key.startswith("draw.")}
 
 
 def language_switch() -> None:
