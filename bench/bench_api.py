@@ -34,16 +34,14 @@ import httpx
 import numpy as np
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.scratch import scratch_database  # noqa: E402
-from boundaries.load import load_boundaries  # noqa: E402
-from etl.demo import generate_demo  # noqa: E402
-from geo.accounts import save_account  # noqa: E402
-from geo.database import database_url, get_engine, url_for_database  # noqa: E402
-from geo.settings import get_settings  # noqa: E402
-from geo.tokens import issue_token  # noqa: E402
-from queries import features as fq  # noqa: E402
+from bench.scratch import scratch_database
+from boundaries.load import load_boundaries
+from etl.demo import generate_demo
+from geo.accounts import save_account
+from geo.database import database_url, get_engine, url_for_database
+from geo.settings import get_settings
+from geo.tokens import issue_token
+from queries import features as fq
 
 CITIES = [(105.8523, 21.0287), (106.6980, 10.7725), (108.2200, 16.0544), (105.7850, 10.0340), (106.6880, 20.8650)]
 SCOPES = [("central", None, "toi_mat"), ("regional", "VIII", "mat"), ("province", "01", "mat"),
