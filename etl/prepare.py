@@ -39,12 +39,25 @@ def prepare_database(settings: Settings | None = None, *, show_progress: bool = 
     return engine
 
 
+def _check_no_leakproof(conn: sa.Connection) -> None:
+    """Warn when a function outside ``pg_catalog`` is marked LEAKPROOF (a restored old dump, a DBA's change).
+
+    Under row-level security the planner runs a LEAKPROOF condition before the policy; one that
+    can raise an error depending on its input answers questions about hidden rows (SECURITY.md).
+    """
+    marked = conn.execute(sa.text(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p"
+        " WHERE p.proleakproof AND p.pronamespace <> 'pg_catalog'::regnamespace ORDER BY 1")).scalars().all()
+    if marked:
+        log.warning("Hàm ngoài pg_catalog bị đánh dấu LEAKPROOF, hãy chạy ALTER FUNCTION … NOT LEAKPROOF: %s "
+                    "/ functions outside pg_catalog are marked LEAKPROOF (a hole: see SECURITY.md): %s",
+                    ", ".join(marked), ", ".join(marked))
+
+
 def _prepare_access(engine: Engine, settings: Settings) -> None:
     """Sign-in settings into the database, the app's login (embedded cluster), demo accounts once."""
     with engine.begin() as conn:
-        if not conn.execute(sa.text("SELECT diaban_mark_leakproof()")).scalar_one():
-            log.warning("Tìm theo bán kính sẽ chậm dưới phân quyền theo dòng: xem SECURITY.md (LEAKPROOF). "
-                        "/ Radius searches will be slow under row-level security: see SECURITY.md (LEAKPROOF).")
+        _check_no_leakproof(conn)
         apply_access_config(conn, settings)
         created = create_demo_accounts(conn) if settings.demo_scale > 0 else []
         no_accounts = not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM account)")).scalar_one()

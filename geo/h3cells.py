@@ -104,3 +104,139 @@ def _cells_within(lon: float, lat: float, radius_m: float, resolution: int, side
     azimuths = np.linspace(0.0, 360.0, sides, endpoint=False)
     lons, lats, _ = _GEOD.fwd(np.full(sides, lon), np.full(sides, lat), azimuths, np.full(sides, radius_m))
     return set(h3int.polygon_to_cells(h3int.LatLngPoly(list(zip(lats, lons))), resolution))
+
+
+@dataclass(frozen=True)
+class CellCover:
+    """Ranges of resolution-9 ids covering a shape: ``exact`` ranges are cells its edge may cross
+    (their points need the exact test), the others lie wholly inside it."""
+
+    low: np.ndarray
+    high: np.ndarray
+    exact: np.ndarray
+
+    def params(self) -> dict:
+        """The cover as bound parameters ``lo``, ``hi``, ``exact`` (lists of the same length)."""
+        return {"lo": self.low.tolist(), "hi": self.high.tolist(), "exact": self.exact.tolist()}
+
+
+_SLACK_M = 2.0  # points sit in their cell's hexagon up to rounding; a little room against it
+
+
+def shape_cover(inner: "shapely.Geometry", outer: "shapely.Geometry | None" = None, *, resolution: int = 9,
+                max_cells: int = 6_000) -> CellCover:
+    """Cover a lon/lat shape with H3 cells of mixed resolutions, as ranges of resolution-9 ids.
+
+    A cell whose descendants all lie within ``inner`` is counted without a test; one whose
+    descendants may reach ``outer`` (``inner`` when not given: the two differ for a circle drawn
+    as inscribed and circumscribed polygons) is refined into its children, down to
+    ``resolution``, or kept whole with the exact test once ``max_cells`` would be exceeded.
+
+    Notes
+    -----
+    H3 children do not tile their parent's hexagon exactly: a descendant at resolution 9 may
+    stick out of a resolution-r hexagon by at most the sum of the edge lengths of the finer
+    resolutions (each child's centre lies in its parent). So a cell is "inside" when its
+    hexagon, grown by that sum (with 25 % to spare), lies inside the shape, and "outside" when
+    the grown hexagon misses it; distances are turned into degrees with the longitude's (the
+    larger) scale, so the margin errs on the safe side.
+    """
+    import shapely
+
+    outer = inner if outer is None else outer
+    minx, miny, maxx, maxy = outer.bounds
+    lat_centre, lon_centre = (miny + maxy) / 2, (minx + maxx) / 2
+    metre = 1.0 / (110_000.0 * np.cos(np.radians(min(89.0, max(abs(miny), abs(maxy)) + 0.5))))  # degrees per metre
+    edges = {r: 1.2 * max(h3int.edge_length(e, "m") for e in
+                          h3int.origin_to_directed_edges(h3int.latlng_to_cell(lat_centre, lon_centre, r)))
+             for r in range(0, resolution + 1)}
+
+    def margin(r: int) -> float:
+        return (1.25 * sum(edges[j] for j in range(r + 1, resolution + 1)) + _SLACK_M) * metre
+
+    diagonal = np.hypot(maxx - minx, maxy - miny) / metre
+    start = int(np.clip(min((r for r in range(resolution + 1) if edges[r] < diagonal / 2), default=resolution),
+                        0, resolution))
+    grown = outer.buffer(margin(start))
+    cells = np.array(h3int.h3shape_to_cells_experimental(h3.geo_to_h3shape(grown), start, contain="overlap"),
+                     dtype=np.int64)
+    inside: list[np.ndarray] = []
+    edge: list[np.ndarray] = []
+    level = start
+    while len(cells):
+        hexes = shapely.polygons([[(lng, lat) for lat, lng in h3int.cell_to_boundary(int(c))] for c in cells])
+        d = margin(level)
+        near = shapely.intersects(outer.buffer(d), hexes)
+        shrunk = inner.buffer(-d)
+        full = near & (shapely.contains(shrunk, hexes) if not shrunk.is_empty else False)
+        if full.any():
+            inside.append(np.array(h3int.compact_cells(cells[full].tolist()), dtype=np.int64))
+        rest = cells[near & ~full]
+        if level == resolution or len(rest) * 7 > max_cells:
+            edge.append(rest)
+            break
+        cells = np.array([c for p in rest for c in h3int.cell_to_children(int(p), level + 1)], dtype=np.int64)
+        level += 1
+    inside_cells = np.concatenate(inside) if inside else np.array([], np.int64)
+    edge_cells = np.concatenate(edge) if edge else np.array([], np.int64)
+    low_in, high_in = child_ranges(inside_cells, resolution) if len(inside_cells) else (np.array([], np.int64),) * 2
+    low_edge, high_edge = child_ranges(edge_cells, resolution) if len(edge_cells) else (np.array([], np.int64),) * 2
+    return merge_ranges(CellCover(np.concatenate([low_in, low_edge]), np.concatenate([high_in, high_edge]),
+                                  np.concatenate([np.zeros(len(low_in), bool), np.ones(len(low_edge), bool)])),
+                        resolution)
+
+
+def _next_cell(cells: np.ndarray, resolution: int) -> np.ndarray:
+    """The next valid id at ``resolution`` after each cell in id order (digits count in base 7)."""
+    out = np.asarray(cells, dtype=np.int64).copy()
+    carry = np.ones(len(out), bool)
+    for digit in range(resolution, 0, -1):
+        shift = np.int64((15 - digit) * 3)
+        value = (out >> shift) & 7
+        bump = carry & (value < 6)
+        out = np.where(bump, out + (np.int64(1) << shift), out)
+        wrap = carry & (value >= 6)
+        out = np.where(wrap, out & ~(np.int64(7) << shift), out)
+        carry = wrap
+    return np.where(carry, out + (np.int64(1) << np.int64(45)), out)  # the next base cell
+
+
+def merge_ranges(cover: CellCover, resolution: int = 9) -> CellCover:
+    """Join ranges that follow each other with no valid cell id between them (same test flag).
+
+    Fewer ranges are fewer B-tree descents; ids between two such ranges all carry the digit 7,
+    which no cell has, so no record can lie between them.
+    """
+    if len(cover.low) < 2:
+        return cover
+    order = np.argsort(cover.low, kind="stable")
+    low, high, exact = cover.low[order], cover.high[order], cover.exact[order]
+    joins = (_next_cell(high[:-1], resolution) == low[1:]) & (exact[:-1] == exact[1:])
+    starts = np.concatenate([[True], ~joins])
+    ends = np.concatenate([np.flatnonzero(starts)[1:] - 1, [len(low) - 1]])
+    return CellCover(low[starts], high[ends], exact[starts])
+
+
+def circle_shapes(lon: float, lat: float, radius_m: float, *, sides: int = 96) -> tuple:
+    """A geodesic circle as two lon/lat polygons: one inside it (inscribed) and one around it."""
+    import shapely
+
+    azimuths = np.linspace(0.0, 360.0, sides, endpoint=False)
+
+    def ring(r: float) -> "shapely.Polygon":
+        lons, lats, _ = _GEOD.fwd(np.full(sides, lon), np.full(sides, lat), azimuths, np.full(sides, r))
+        return shapely.Polygon(list(zip(lons, lats)))
+
+    return ring(max(radius_m - 20.0, 0.5)), ring(radius_m / np.cos(np.pi / sides) + 20.0)
+
+
+def disk_ranges(lon: float, lat: float, radius_m: float) -> CellCover:
+    """The circle's cover as ranges: :func:`disk_cover` up to 15 km, :func:`shape_cover` beyond."""
+    if radius_m <= 15_000:
+        cover = disk_cover(lon, lat, radius_m)
+        return merge_ranges(CellCover(np.concatenate([cover.inside_low, cover.edge]),
+                                      np.concatenate([cover.inside_high, cover.edge]),
+                                      np.concatenate([np.zeros(len(cover.inside_low), bool),
+                                                      np.ones(len(cover.edge), bool)])))
+    inner, outer = circle_shapes(lon, lat, radius_m)
+    return shape_cover(inner, outer)

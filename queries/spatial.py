@@ -2,7 +2,10 @@
 
 Every function takes the usual filters and returns an :class:`AreaResult` with the records (a
 GeoDataFrame, points where the file gave them) and the counts by kind. Distances are on the
-ellipsoid (``geography``); the radius search uses the GiST index on ``geom::geography``.
+ellipsoid (``geography``). Under row-level security the planner uses an index only for
+conditions PostgreSQL marks leakproof, and no PostGIS function may be (SECURITY.md): circles and
+polygons are therefore read as ranges of the records' stored H3 cell ids (``bigint``, whose
+operators are leakproof), from ``geo.h3cells``; only cells the edge crosses get the exact test.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from geo.crs import areas_km2, check_lon_lat
 from geo.errors import InvalidArgumentError
-from geo.h3cells import disk_cover
+from geo.h3cells import disk_ranges, shape_cover
 from queries.arguments import check_unit_code
 
 MAX_RADIUS_M = 200_000
@@ -76,22 +79,32 @@ class AreaResult:
     truncated: bool = False
 
 
+_TABLE = "case_record r"
+# The cover's ranges joined to the records by their stored cell: a B-tree range scan per range.
+_COVERED = ("unnest(CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), CAST(:exact AS boolean[])) AS c(lo, hi, exact)"
+            " JOIN case_record r ON r.h3_9 BETWEEN c.lo AND c.hi")
+
+
 def records_where(conn: Connection, where: str, params: dict, filters: Filters, *, order: str = "r.decision_date DESC",
-                  extra_columns: str = "", limit: int = MAX_ROWS, counts: pd.DataFrame | None = None) -> AreaResult:
-    """Return the records of ``case_record r`` matching ``where`` (trusted SQL, values bound by ``params``)."""
+                  extra_columns: str = "", limit: int = MAX_ROWS, counts: pd.DataFrame | None = None,
+                  source: str = _TABLE) -> AreaResult:
+    """Return the records of ``source`` (``case_record r`` by default) matching ``where``.
+
+    ``where`` and ``source`` are trusted SQL from this module; values are bound by ``params``.
+    """
     if not (isinstance(limit, int) and 1 <= limit <= MAX_ROWS):
         raise InvalidArgumentError(f"`limit` must be between 1 and {MAX_ROWS:,}, got {limit!r}.")
-    sql = (f"SELECT {_COLUMNS}{extra_columns} FROM case_record r WHERE {where} {FILTER_SQL}"
+    sql = (f"SELECT {_COLUMNS}{extra_columns} FROM {source} WHERE {where} {FILTER_SQL}"
            f" ORDER BY {order} LIMIT {limit + 1}")
     records = gpd.read_postgis(sa.text(sql), conn, geom_col="geom", params={**params, **filters.params()})
     truncated = len(records) > limit
     records = records.iloc[:limit].rename_geometry("geometry")
-    counts = _counts(conn, where, params, filters) if counts is None else counts
+    counts = _counts(conn, where, params, filters, source=source) if counts is None else counts
     return AreaResult(records=records, counts=counts, truncated=truncated)
 
 
-def _counts(conn: Connection, where: str, params: dict, filters: Filters) -> pd.DataFrame:
-    sql = f"SELECT r.kind, count(*) AS cases FROM case_record r WHERE {where} {FILTER_SQL} GROUP BY 1 ORDER BY 1"
+def _counts(conn: Connection, where: str, params: dict, filters: Filters, *, source: str = _TABLE) -> pd.DataFrame:
+    sql = f"SELECT r.kind, count(*) AS cases FROM {source} WHERE {where} {FILTER_SQL} GROUP BY 1 ORDER BY 1"
     return pd.read_sql(sa.text(sql), conn, params={**params, **filters.params()})
 
 
@@ -106,16 +119,12 @@ def _radius_params(lon: float, lat: float, radius_m: float) -> dict:
     return {"lon": lon, "lat": lat, "radius": float(radius_m)}
 
 
-COVER_MAX_RADIUS_M = 15_000  # beyond this, filling the circle with cells costs more than it saves
+_IN_CIRCLE = f"(NOT c.exact OR ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius))"
 
-_COVERED_COUNTS = f"""
-SELECT r.kind, count(*) AS cases
-FROM unnest(CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), CAST(:exact AS boolean[])) AS c(lo, hi, exact)
-JOIN case_record r ON r.h3_9 BETWEEN c.lo AND c.hi
-WHERE (NOT c.exact OR ST_DWithin(CAST(r.geom AS geography), {_CENTRE}, :radius)) {FILTER_SQL}
-GROUP BY 1
-ORDER BY 1
-"""
+
+def _circle(params: dict) -> dict:
+    """The circle's cover as bound parameters, with its centre and radius."""
+    return {**params, **disk_ranges(params["lon"], params["lat"], params["radius"]).params()}
 
 
 def _radius_counts(conn: Connection, params: dict, filters: Filters) -> pd.DataFrame:
@@ -126,27 +135,22 @@ def _radius_counts(conn: Connection, params: dict, filters: Filters) -> pd.DataF
     pages); only the cells the circle's edge crosses are tested exactly with ``ST_DWithin``.
     The answer is the same as testing every record (``tests/queries/test_spatial.py``).
     """
-    if params["radius"] > COVER_MAX_RADIUS_M:
-        return _counts(conn, _WITHIN, params, filters)
-    cover = disk_cover(params["lon"], params["lat"], params["radius"])
-    low = np.concatenate([cover.inside_low, cover.edge]).tolist()
-    high = np.concatenate([cover.inside_high, cover.edge]).tolist()
-    exact = [False] * len(cover.inside_low) + [True] * len(cover.edge)
-    return pd.read_sql(sa.text(_COVERED_COUNTS), conn,
-                       params={**params, "lo": low, "hi": high, "exact": exact, **filters.params()})
+    return _counts(conn, _IN_CIRCLE, _circle(params), filters, source=_COVERED)
 
 
 def records_within_radius(conn: Connection, lon: float, lat: float, *, radius_m: float,
                           filters: Filters = Filters(), limit: int = MAX_ROWS) -> AreaResult:
     """Return records within ``radius_m`` metres of (lon, lat), on the ellipsoid, nearest first.
 
-    The nearest ``limit`` records come from a distance-ordered index scan (``<->``), which stops
-    after ``limit`` rows instead of sorting every match; the counts by kind cover all matches.
+    The records come from the circle's cell cover and are sorted by distance (the ``limit``
+    nearest kept); the counts by kind cover all matches.
     """
-    params = _radius_params(lon, lat, radius_m)
-    return records_where(conn, _WITHIN, params, filters, order=f"CAST(r.geom AS geography) <-> {_CENTRE}",
-                   extra_columns=f", ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m", limit=limit,
-                   counts=_radius_counts(conn, params, filters))
+    params = _circle(_radius_params(lon, lat, radius_m))
+    # Ordered by the computed distance, not ``<->``: the distance-ordered index scan would walk the
+    # whole table past every row outside the cover's ranges.
+    return records_where(conn, _IN_CIRCLE, params, filters, order="distance_m",
+                         extra_columns=f", ST_Distance(CAST(r.geom AS geography), {_CENTRE}) AS distance_m",
+                         limit=limit, source=_COVERED)
 
 
 def radius_counts(conn: Connection, lon: float, lat: float, *, radius_m: float,
@@ -199,9 +203,8 @@ def records_in_polygon(conn: Connection, geojson: str | dict, *, filters: Filter
                        limit: int = MAX_ROWS) -> AreaResult:
     """Return records inside a drawn polygon (repaired when invalid; points on its edge count)."""
     geom = polygon_from_geojson(geojson)
-    where = ("r.geom IS NOT NULL AND CAST(r.geom AS geography) && CAST(ST_GeomFromText(:wkt, 4326) AS geography)"
-             " AND ST_Covers(ST_GeomFromText(:wkt, 4326), r.geom)")
-    return records_where(conn, where, {"wkt": geom.wkt}, filters, limit=limit)
+    return records_where(conn, "(NOT c.exact OR ST_Covers(ST_GeomFromText(:wkt, 4326), r.geom))",
+                         {"wkt": geom.wkt, **shape_cover(geom).params()}, filters, limit=limit, source=_COVERED)
 
 
 def records_in_unit(conn: Connection, *, level: str, code: str, filters: Filters = Filters(),

@@ -158,3 +158,27 @@ def test_cell_cover_counts_equal_the_exact_distance_test_on_the_demo(engine, dem
             assert fast.equals(exact), (lon, lat, radius)
             found.append(int(fast["cases"].sum()))
     assert sum(n > 0 for n in found) >= 8, found  # the comparison is not between empty answers
+
+
+def test_polygon_and_wide_circle_covers_equal_the_exact_test_on_the_demo(engine, demo_loaded):
+    """Drawn polygons and circles beyond 15 km (mixed-resolution cell covers) against testing every record."""
+    from queries.spatial import _WITHIN, _counts, _radius_params
+
+    rng = np.random.default_rng(7)
+    found = []
+    with engine.connect() as conn:
+        for _ in range(6):
+            lon, lat = 105.8523 + rng.normal(0, 0.05), 21.0287 + rng.normal(0, 0.05)
+            h = float(rng.uniform(0.01, 0.3))
+            triangle = {"type": "Polygon", "coordinates": [[[lon - h, lat - h], [lon + h, lat - h / 2],
+                                                            [lon, lat + h], [lon - h, lat - h]]]}
+            fast = records_in_polygon(conn, triangle).counts
+            wkt = shapely.geometry.shape(triangle).wkt
+            exact = _counts(conn, "r.geom IS NOT NULL AND ST_Covers(ST_GeomFromText(:wkt, 4326), r.geom)",
+                            {"wkt": wkt}, Filters())
+            assert fast.equals(exact), (lon, lat, h)
+            radius = float(rng.choice([20_000.0, 60_000.0]))
+            wide = radius_counts(conn, lon, lat, radius_m=radius)
+            assert wide.equals(_counts(conn, _WITHIN, _radius_params(lon, lat, radius), Filters())), (lon, lat, radius)
+            found += [int(fast["cases"].sum()), int(wide["cases"].sum())]
+    assert sum(n > 0 for n in found) >= 8, found
