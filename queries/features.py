@@ -4,8 +4,9 @@ Each collection is a table from an allow-list with its temporal property; a page
 order with ``LIMIT n + 1`` (the extra row says whether a next page exists, so no count of a
 large table is needed) and each feature is built by PostgreSQL as JSON. Records are read on the
 caller's scoped connection, so the row-level policies decide what a page holds; boundaries are
-public. Bounding boxes on records go through the geography index (``&&`` on geography is
-marked LEAKPROOF, so the index is usable under the policies), then an exact planar test.
+public. A bounding box on cases is read as ranges of the stored H3 cells (a B-tree scan that
+stays usable under the policies, like the area queries), then an exact planar test on the cells
+its edge crosses.
 """
 
 from __future__ import annotations
@@ -171,11 +172,37 @@ def _properties_json(spec: Collection, alias: str = "r") -> str:
 _ENVELOPE = "ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
 
 
+# Tables with a B-tree on the stored H3 cell (migration 0004): a bbox is read as ranges of cell ids, an
+# index scan under the row-level policies (bigint comparisons are leakproof; PostGIS functions are not,
+# migration 0006), and only the cells the box's edge crosses get the exact test.
+_CELL_INDEXED = {"case_record"}
+_COVERED = ("unnest(CAST(:lo AS bigint[]), CAST(:hi AS bigint[]), CAST(:exact AS boolean[])) AS c(lo, hi, exact)"
+            " JOIN {table} r ON r.h3_9 BETWEEN c.lo AND c.hi")
+
+
+def _source(spec: Collection, query: Query) -> str:
+    if query.bbox and spec.table in _CELL_INDEXED:
+        return _COVERED.format(table=spec.table)
+    return f"{spec.table} r"
+
+
+def _box_cover(bbox: tuple[float, float, float, float]) -> dict:
+    import shapely
+
+    from geo.h3cells import merge_ranges, shape_cover
+
+    box = shapely.box(*bbox)
+    if box.area == 0:  # a point or a line: its cells all get the exact test
+        box = box.buffer(1e-7)
+    return merge_ranges(shape_cover(box)).params()
+
+
 def _record_where(spec: Collection, query: Query) -> str:
     where = ["true"]
-    if query.bbox:
-        where.append(f"r.geom IS NOT NULL AND CAST(r.geom AS geography) && CAST({_ENVELOPE} AS geography)"
-                     f" AND ST_Intersects({_ENVELOPE}, r.geom)")
+    if query.bbox and spec.table in _CELL_INDEXED:
+        where.append(f"(NOT c.exact OR ST_Intersects({_ENVELOPE}, r.geom))")
+    elif query.bbox:  # no cell index: the exact test alone, after the policy
+        where.append(f"r.geom IS NOT NULL AND ST_Intersects({_ENVELOPE}, r.geom)")
     if query.start:
         where.append(f"r.{spec.date_column} >= :start")
     if query.end:
@@ -199,8 +226,11 @@ def record_page(conn: Connection, spec: Collection, query: Query) -> FeaturePage
     check_page(query.limit, query.offset)
     sql = (f"SELECT json_build_object('type', 'Feature', 'id', r.source_id,"
            f" 'geometry', CAST(ST_AsGeoJSON(r.geom, 6) AS json), 'properties', {_properties_json(spec)})"
-           f" FROM {spec.table} r WHERE {_record_where(spec, query)} ORDER BY r.id LIMIT :limit OFFSET :offset")
-    rows = conn.execute(sa.text(sql), _params(query)).scalars().all()
+           f" FROM {_source(spec, query)} WHERE {_record_where(spec, query)} ORDER BY r.id LIMIT :limit OFFSET :offset")
+    params = _params(query)
+    if query.bbox and spec.table in _CELL_INDEXED:
+        params |= _box_cover(query.bbox)
+    rows = conn.execute(sa.text(sql), params).scalars().all()
     return FeaturePage(rows[:query.limit], len(rows) > query.limit)
 
 

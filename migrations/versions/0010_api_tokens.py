@@ -13,14 +13,14 @@ when its account is an editor: restrictive policies on every imported table chec
 ``diaban_may_write()`` in the database, not only in the API.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
