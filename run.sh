@@ -7,6 +7,8 @@
 #                      both stop together (Ctrl-C, or a TERM to this script)
 #   bash run.sh test   the same preparation, then the whole test suite
 #   bash run.sh stop   stop the embedded PostGIS cluster
+#   bash run.sh replica [start|status|promote|stop]   a hot standby + PgBouncer (the app reads from it)
+#   bash run.sh backup [--keep N] [--every HOURS]     WAL archiving and a base backup
 # With DATABASE_URL set, no database is started: that server is used.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -70,10 +72,21 @@ case "${1:-}" in
     ;;
   stop)
     bootstrap
+    "$VENV/bin/python" -m geo replica stop >/dev/null 2>&1 || true
     "$VENV/bin/python" -c "from geo.embedded import stop_cluster; print('stopped' if stop_cluster() else 'not running')"
     ;;
+  replica)
+    bootstrap
+    shift
+    exec "$VENV/bin/python" -m geo replica "${@:-start}"
+    ;;
+  backup)
+    bootstrap
+    shift
+    exec "$VENV/bin/python" -m geo backup "$@"
+    ;;
   *)
-    echo "usage: bash run.sh app | test | stop" >&2
+    echo "usage: bash run.sh app | test | stop | replica | backup" >&2
     exit 2
     ;;
 esac

@@ -1,13 +1,16 @@
-"""Load test: 50 concurrent simulated users on the app role, through the functions the app calls.
+"""Load test: concurrent simulated users on the app role, through the functions the app calls.
 
 Each user is signed in (a session of an account of some scope and clearance) and, for a bounded
 time, repeats a mix of what the pages do: area queries (radius, drawn polygon, unit; each
 audited with its geometry), map data (counts per unit, H3 heat counts) and exports (records of
-a unit, audited with the row count). Every call runs on a scoped connection of the app's
-pooled engine, on loopback. Prints throughput, p50/p95 latency per kind and overall, and errors.
+a unit, audited with the row count). Reads run as the app runs them: through
+``geo.replica.Router`` (on a hot standby that has replayed the user's sign-in, else on the
+primary); audit rows are written on the primary. Loopback only; at most 200 users for at most
+300 s. Prints throughput, p50/p95 latency per kind and overall, errors, and where reads ran.
 
-Run: ``.venv/bin/python bench/bench_load.py [--users 50] [--seconds 30]`` (on the prepared
-database: ``python -m etl prepare`` first, which loads the demo data).
+Run: ``.venv/bin/python bench/bench_load.py [--users 100] [--seconds 30] [--replica]`` on the
+prepared database (``python -m etl prepare`` first, which loads the demo data); ``--replica``
+starts a hot standby and PgBouncer first (``bash run.sh replica``) and reads from the standby.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sqlalchemy as sa
 from geo.access import app_engine, current_user, scoped_connection
 from geo.accounts import open_session, save_account
 from geo.audit import record_event
+from geo.replica import Router, router
 from queries.counts import case_counts
 from queries.heatmap import heat_counts
 from queries.spatial import (
@@ -46,8 +50,8 @@ def _radius(conn, rng):
     lon, lat = CITIES[rng.randrange(5)]
     lon, lat, radius = lon + rng.gauss(0, 0.02), lat + rng.gauss(0, 0.02), rng.choice((2_000, 10_000))
     result = records_within_radius(conn, lon, lat, radius_m=radius, filters=Filters(start=YEAR[0], end=YEAR[1]))
-    record_event(conn, "area_query", details={"kind": "radius", "radius_m": radius}, rows=len(result.records),
-                 geometry=f"POINT({lon} {lat})")
+    return "area_query", {"details": {"kind": "radius", "radius_m": radius}, "rows": len(result.records),
+                          "geometry": f"POINT({lon} {lat})"}
 
 
 def _polygon(conn, rng):
@@ -56,14 +60,14 @@ def _polygon(conn, rng):
     square = {"type": "Polygon", "coordinates": [[[lon - h, lat - h], [lon + h, lat - h], [lon + h, lat + h],
                                                   [lon - h, lat + h], [lon - h, lat - h]]]}
     result = records_in_polygon(conn, square)
-    record_event(conn, "area_query", details={"kind": "polygon"}, rows=len(result.records),
-                 geometry=polygon_from_geojson(square))
+    return "area_query", {"details": {"kind": "polygon"}, "rows": len(result.records),
+                          "geometry": polygon_from_geojson(square)}
 
 
 def _unit(conn, rng):
     code = rng.choice(("00070", "26743", "20275", "31135", "00004"))
     result = records_in_unit(conn, level="commune", code=code)
-    record_event(conn, "area_query", details={"kind": "unit", "code": code}, rows=len(result.records))
+    return "area_query", {"details": {"kind": "unit", "code": code}, "rows": len(result.records)}
 
 
 def _map_counts(conn, rng):
@@ -79,8 +83,8 @@ def _export(conn, rng):
     code = rng.choice(("01", "79", "48", "92"))
     result = records_in_unit(conn, level="province", code=code, filters=Filters(start=YEAR[0], end=YEAR[1]))
     payload = result.records.drop(columns="geometry").to_csv(index=False).encode("utf-8-sig")
-    record_event(conn, "export", details={"what": "records_in_unit", "code": code, "bytes": len(payload)},
-                 rows=len(result.records))
+    return "export", {"details": {"what": "records_in_unit", "code": code, "bytes": len(payload)},
+                      "rows": len(result.records)}
 
 
 MIX = [(_radius, 3), (_polygon, 2), (_unit, 2), (_map_counts, 3), (_heat, 2), (_export, 1)]
@@ -105,7 +109,7 @@ def _compare(owner, engine, central_token: str, *, repeats: int) -> None:
     """What row-level security costs: each call alone, as the owner (no policies) and as a central user."""
     print(f"one call at a time, p50 of {repeats}: owner (no policies) vs central user (policies, session lookup)")
     for func, _ in MIX:
-        if func in (_radius, _polygon, _unit, _export):  # the audit row needs a session: time the query alone
+        if func in (_radius, _polygon, _unit, _export):  # timed below without their audit row
             continue
         timings = []
         for scoped in (False, True):
@@ -134,17 +138,37 @@ def _compare(owner, engine, central_token: str, *, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--users", type=int, default=100, help="simulated users (1–200)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long they run (at most 300)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of a user between two actions, in seconds (exponential; 0 = none)")
+    parser.add_argument("--replica", action="store_true",
+                        help="start a hot standby and PgBouncer (bash run.sh replica) and read from the standby")
     parser.add_argument("--compare", type=int, default=20,
                         help="first time each call N times alone, as the owner and as a central user (0 = skip)")
     args = parser.parse_args()
+    if not (1 <= args.users <= 200 and 0 < args.seconds <= 300):
+        parser.error("--users must be 1–200 and --seconds at most 300")
 
     from etl.prepare import prepare_database
 
     owner = prepare_database(show_progress=False)
+    if args.replica:
+        from geo.access import app_database_url
+        from geo.replica import start_pgbouncer, start_standby
+
+        standby = start_standby()
+        print(f"standby on 127.0.0.1:{standby.port}, PgBouncer (transaction mode) on "
+              f"127.0.0.1:{start_pgbouncer(app_database_url())}")
     engine = app_engine()
+    route: Router = router()
+    for e in (engine, *route.standbys):
+        if e.url.host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"the load bench runs on loopback only, not on {e.url.host}")
+    print(f"reads: {len(route.standbys)} standby(s) + primary; writes: primary ({engine.url.host}:{engine.url.port})")
     tokens = _tokens(owner, engine, args.users)
+    for token in tokens:
+        route.note_write(token)  # as the app does after a sign-in
     if args.compare:
         _compare(owner, engine, tokens[8 % len(tokens)], repeats=args.compare)  # bench-08: central, tối mật (sees all)
     times: dict[str, list[float]] = defaultdict(list)
@@ -159,8 +183,11 @@ def main() -> None:
             func = rng.choices(funcs, weights)[0]
             began = time.perf_counter()
             try:
-                with scoped_connection(engine, tokens[i]) as conn:
-                    func(conn, rng)
+                with route.read(tokens[i]) as conn:
+                    audit = func(conn, rng)
+                if audit is not None:  # written on the primary, as pages.session.audit does
+                    with scoped_connection(engine, tokens[i]) as conn:
+                        record_event(conn, audit[0], **audit[1])
                 ok = True
             except Exception as exc:  # noqa: BLE001 - counted, the first few shown
                 ok = False
@@ -171,6 +198,8 @@ def main() -> None:
             if ok:
                 with lock:
                     times[func.__name__].append((time.perf_counter() - began) * 1000)
+            if args.think:
+                time.sleep(min(rng.expovariate(1 / args.think), max(stop_at - time.perf_counter(), 0)))
 
     began = time.perf_counter()
     threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
@@ -185,12 +214,13 @@ def main() -> None:
         conn.execute(sa.text("UPDATE account SET disabled_at = now() WHERE username LIKE 'bench-%'"))
     every = [t for ts in times.values() for t in ts]
     pool = engine.pool
-    print(f"{args.users} users, {elapsed:.0f} s, pool {pool.size()} + overflow {pool._max_overflow} connections")
+    print(f"{args.users} users, think {args.think:g} s, {elapsed:.0f} s, pool {pool.size()} + overflow {pool._max_overflow} connections")
     for name, ts in sorted(times.items()):
         print(f"  {name.strip('_'):<11} {len(ts):6,} calls  p50 {np.percentile(ts, 50):7.1f} ms  "
               f"p95 {np.percentile(ts, 95):7.1f} ms  errors {errors.get(name, 0)}")
     print(f"throughput {len(every) / elapsed:,.1f} calls/s, p50 {np.percentile(every, 50):.1f} ms, "
           f"p95 {np.percentile(every, 95):.1f} ms, errors {sum(errors.values())}")
+    print(f"reads on a standby {route.reads['standby']:,}, on the primary {route.reads['primary']:,}")
 
 
 if __name__ == "__main__":

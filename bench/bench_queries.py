@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/bench_queries.py --scale 5`` (≈ 1 M cases) and
 ``--scale 5 --copies 10`` (≈ 10 M: the 1 M demo cases and 9 copies of each with new ids, written
-in H3 order; generating 10 M distinct demo rows in pandas would need more memory than the bench
-is worth). Uses a scratch database on the configured server and drops it afterwards;
+in H3 order by ``bench/build_big.py``; generating 10 M distinct demo rows in pandas would need more
+memory than the bench is worth). Uses a scratch database on the configured server and drops it afterwards;
 ``--database NAME`` runs the queries on an existing database instead.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from bench.build_big import replicate_cases
 from bench.scratch import scratch_database
 from boundaries.load import load_boundaries
 from boundaries.store import read_units
@@ -65,20 +66,6 @@ def main() -> None:
             replicate_cases(engine, args.copies)
             print(f"copied to {args.copies}× in {time.perf_counter() - t:.0f} s")
         run(engine, args)
-
-
-def replicate_cases(engine, copies: int) -> None:
-    """Add ``copies - 1`` copies of every case with new source ids, in H3 order like an import."""
-    with engine.begin() as conn:
-        columns = [r[0] for r in conn.execute(sa.text(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'case_record'"
-            " AND column_name NOT IN ('id', 'source_id') ORDER BY ordinal_position"))]
-        listed = ", ".join(columns)
-        conn.execute(sa.text(
-            f"INSERT INTO case_record (source_id, {listed}) SELECT 'X' || k || '-' || source_id, {listed}"
-            f" FROM case_record, generate_series(1, :extra) AS k ORDER BY h3_9"), {"extra": copies - 1})
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE case_record"))
 
 
 def run(engine, args) -> None:

@@ -8,6 +8,9 @@
     python -m geo tokens issue USER --name "GIS desktop" [--access read|write] [--days 90]
     python -m geo tokens list
     python -m geo tokens revoke ID | expire ID
+    python -m geo backup [--keep 7] [--every HOURS]      WAL archiving on, then a base backup (repeated)
+    python -m geo restore --to "2026-12-01 14:05" [--into DIR] [--port P]   point-in-time copy, started
+    python -m geo replica start|status|promote|stop      hot standby + PgBouncer of the embedded cluster
 
 A new password is generated and printed once (``add``, ``set --password``); it is stored only
 as a bcrypt hash. Every change is written to the audit log with the owner's login as actor.
@@ -81,6 +84,57 @@ def _audit(args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    import time
+
+    from geo.backup import base_backup
+
+    while True:
+        backup = base_backup(keep=args.keep)
+        print(f"Đã sao lưu / base backup: {backup.path} ({backup.finished_at:%Y-%m-%d %H:%M:%S %Z})", flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every * 3600)
+
+
+def _restore(args) -> int:
+    from pathlib import Path
+
+    from geo.backup import restore
+    from geo.settings import get_settings
+
+    info = restore(datetime.fromisoformat(args.to), into=Path(args.into) if args.into else None, port=args.port)
+    print(f"Đã khôi phục / restored to {args.to}: 127.0.0.1:{info.port}, {info.data_dir}")
+    print(f"  DATABASE_URL={info.url(get_settings().database_name)}")
+    return 0
+
+
+def _replica(args) -> int:
+    from geo import replica
+    from geo.access import app_database_url
+    from geo.database import get_engine
+
+    if args.action == "start":
+        standby = replica.start_standby()
+        port = replica.start_pgbouncer(app_database_url())
+        print(f"Bản sao / standby {standby.name}: 127.0.0.1:{standby.port}; PgBouncer: 127.0.0.1:{port} "
+              "(the app reads from the standby and writes to the primary through it)")
+    elif args.action == "stop":
+        replica.stop_pgbouncer()
+        print(f"{replica.stop_standbys(remove=args.remove)} standby stopped")
+    elif args.action == "promote":
+        standbys = [s for s in replica.list_standbys() if not s.promoted]
+        if not standbys:
+            print("Không có bản sao. / No standby.", file=sys.stderr)
+            return 1
+        replica.stop_pgbouncer()
+        promoted = replica.promote(standbys[0])
+        print(f"{promoted.name} (127.0.0.1:{promoted.port}) is a primary now: point DATABASE_URL at it.")
+    else:
+        app = app_database_url()
+        lag = replica.replica_lag(get_engine(app), [get_engine(u) for u in replica.standby_urls(app)])
+        print(lag.to_string(index=False) if len(lag) else "Không có bản sao. / No standby.")
+    return 0
 def _tokens(args) -> int:
     from geo.tokens import expire_token, issue_token, list_tokens, revoke_token
 
@@ -141,12 +195,22 @@ def main(argv: list[str] | None = None) -> int:
     export = audit.add_parser("export")
     export.add_argument("file")
     export.add_argument("--since", help="ISO date or time")
+    backup = sub.add_parser("backup", help="turn WAL archiving on and take a base backup")
+    backup.add_argument("--keep", type=int, help="keep only the newest N base backups")
+    backup.add_argument("--every", type=float, help="repeat every N hours (stays in the foreground)")
+    restore = sub.add_parser("restore", help="restore to a point in time into a new data folder")
+    restore.add_argument("--to", required=True, help="ISO time, e.g. 2026-12-01T14:05:00+07:00")
+    restore.add_argument("--into", help="folder for the restored cluster (default .diaban/restore-TIME)")
+    restore.add_argument("--port", type=int, help="port of the restored server (default: a free one)")
+    rep = sub.add_parser("replica", help="hot standby of the embedded cluster")
+    rep.add_argument("action", choices=("start", "status", "promote", "stop"))
+    rep.add_argument("--remove", action="store_true", help="with stop: delete the standby's folder and slot")
     _add_token_commands(sub)
     args = parser.parse_args(argv)
+    commands = {"accounts": _accounts, "audit": _audit, "backup": _backup, "restore": _restore, "replica": _replica,
+                "tokens": _tokens}
     try:
-        if args.command == "tokens":
-            return _tokens(args)
-        return _accounts(args) if args.command == "accounts" else _audit(args)
+        return commands[args.command](args)
     except DiabanError as exc:
         print(f"Lỗi / error: {exc}", file=sys.stderr)
         return 2

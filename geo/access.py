@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from geo.database import _with_driver, database_url, get_engine, psycopg_conninfo
+from geo.database import _with_driver, database_url, get_engine, psycopg_conninfo, through_pgbouncer
 from geo.errors import ConfigurationError, DiabanError, InvalidArgumentError
 from geo.settings import Settings, get_settings
 
@@ -167,9 +167,12 @@ def _checked_engine(url: str, pool_size: int, max_overflow: int) -> Engine:
 
 
 def app_engine(settings: Settings | None = None) -> Engine:
-    """Return the pooled engine of the app role, checked once per process."""
+    """Return the pooled engine of the app role on the primary, checked once per process (writes go
+    here; pages read through ``geo.replica.read_connection``, on a standby when there is one)."""
     settings = settings or get_settings()
-    return _checked_engine(app_database_url(settings), settings.app_pool_size, settings.app_max_overflow)
+    # Through PgBouncer when `bash run.sh replica` started it.
+    return _checked_engine(through_pgbouncer(app_database_url(settings), settings), settings.app_pool_size,
+                           settings.app_max_overflow)
 
 
 @contextmanager

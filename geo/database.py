@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
@@ -30,6 +33,33 @@ def _with_driver(url: str) -> str:
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def _bouncer_dir(settings: Settings) -> Path:
+    return settings.state_dir / "pgbouncer"
+
+
+def pgbouncer_port(settings: Settings | None = None) -> int | None:
+    """The port of the running PgBouncer of this state folder, or None."""
+    settings = settings or get_settings()
+    info = _bouncer_dir(settings) / "pgbouncer.json"
+    pid_file = _bouncer_dir(settings) / "pgbouncer.pid"
+    if not (info.exists() and pid_file.exists()):
+        return None
+    try:
+        os.kill(int(pid_file.read_text().strip()), 0)
+    except (ValueError, ProcessLookupError, PermissionError):
+        return None
+    return int(json.loads(info.read_text())["port"])
+
+
+def through_pgbouncer(url: str, settings: Settings | None = None) -> str:
+    """``url`` (the app role on the primary) through PgBouncer when it runs, else unchanged."""
+    settings = settings or get_settings()
+    port = pgbouncer_port(settings) if not settings.database_url else None
+    if port is None:
+        return url
+    return make_url(url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
 @lru_cache(maxsize=8)

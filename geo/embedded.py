@@ -103,6 +103,14 @@ def _chown_to_server_user(path: Path) -> None:
         shutil.chown(path, _SERVER_OS_USER, _SERVER_OS_USER)
 
 
+def prepare_server_dir(path: Path) -> Path:
+    """Create a folder the server's OS user owns (mode 0700) and return it."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    _chown_to_server_user(path)
+    return path
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -167,18 +175,61 @@ def _is_running(bin_dir: Path, data_dir: Path) -> bool:
     return _run([str(bin_dir / "pg_ctl"), "status", "-D", str(data_dir)], check=False).returncode == 0
 
 
-def _write_server_options(data_dir: Path, port: int) -> None:
-    """Write the options we own into postgresql.auto.conf's neighbour, included from the main file."""
+def archive_dir(settings: Settings) -> Path | None:
+    """The folder WAL is archived into: the setting, else the one `python -m geo backup` enabled, else None."""
+    if settings.wal_archive_dir is not None:
+        return Path(settings.wal_archive_dir)
+    marker = settings.state_dir / "pg-archive.json"
+    if marker.exists():
+        return Path(json.loads(marker.read_text())["wal_dir"])
+    return None
+
+
+def archive_command(wal_dir: Path | None) -> str:
+    """The shell command PostgreSQL runs for each finished WAL segment (``/bin/true`` = archiving off).
+
+    Copies to a temporary name, fsyncs, then renames, and never overwrites a segment already
+    archived (a second copy of a name is a sign of two clusters sharing one folder).
+    """
+    if wal_dir is None:
+        return "/bin/true"
+    d = str(wal_dir)
+    if any(c in d for c in "\"'\n"):
+        raise DatabaseSetupError(f"The WAL archive folder may not contain quotes or new lines: {d!r}")
+    return (f'test ! -f "{d}/%f" && cp "%p" "{d}/%f.part" && sync "{d}/%f.part" '
+            f'&& mv "{d}/%f.part" "{d}/%f"')
+
+
+def write_server_options(data_dir: Path, port: int, *, wal_dir: Path | None = None, small: bool = False,
+                         extra: str = "") -> None:
+    """Write the options we own into ``diaban.conf``, included from the main file.
+
+    Every cluster can serve standbys (``wal_level = replica``, WAL senders) and archives its WAL
+    when ``wal_dir`` is given (``archive_mode`` is always on, so turning archiving on or off
+    later is a reload, not a restart). ``small`` halves memory for drills and standbys in tests.
+    """
     conf = data_dir / "diaban.conf"
     conf.write_text(
         f"port = {port}\n"
         "listen_addresses = '127.0.0.1'\n"
         "unix_socket_directories = ''\n"
         "max_connections = 200\n"
-        "shared_buffers = 512MB\n"
+        f"shared_buffers = {'128MB' if small else '512MB'}\n"
         "work_mem = 32MB\n"
-        "maintenance_work_mem = 512MB\n"
+        f"maintenance_work_mem = {'64MB' if small else '512MB'}\n"
         "fsync = on\n"
+        # jit is off for the server, not per connection: PgBouncer does not pass `options` on.
+        "jit = off\n"
+        "wal_level = replica\n"
+        "max_wal_senders = 10\n"
+        "max_replication_slots = 10\n"
+        "hot_standby = on\n"
+        "hot_standby_feedback = on\n"
+        "wal_keep_size = 128MB\n"
+        "archive_mode = on\n"
+        f"archive_command = '{archive_command(wal_dir)}'\n"
+        f"archive_timeout = {60 if wal_dir is not None else 0}\n"
+        + extra
     )
     _chown_to_server_user(conf)
     main_conf = data_dir / "postgresql.conf"
@@ -187,7 +238,7 @@ def _write_server_options(data_dir: Path, port: int) -> None:
         main_conf.write_text(text + "\ninclude_if_exists = 'diaban.conf'\n")
 
 
-def _start_server(bin_dir: Path, info: ClusterInfo, root: Path) -> ClusterInfo:
+def _start_server(bin_dir: Path, info: ClusterInfo, root: Path, wal_dir: Path | None = None) -> ClusterInfo:
     pid_file = info.data_dir / "postmaster.pid"
     if pid_file.exists():
         log.warning("Removing a stale pid file left by a server that is no longer running: %s", pid_file)
@@ -195,7 +246,9 @@ def _start_server(bin_dir: Path, info: ClusterInfo, root: Path) -> ClusterInfo:
     port = info.port if _port_is_free(info.port) else _free_port()
     if port != info.port:
         info = ClusterInfo(info.data_dir, port, info.user, info.password)
-    _write_server_options(info.data_dir, port)
+    if wal_dir is not None:
+        prepare_server_dir(wal_dir)
+    write_server_options(info.data_dir, port, wal_dir=wal_dir)
     _run([str(bin_dir / "pg_ctl"), "start", "-w", "-t", "120", "-D", str(info.data_dir),
           "-l", str(root / "server.log")])
     return info
@@ -228,7 +281,7 @@ def start_cluster(settings: Settings | None = None) -> ClusterInfo:
         else:
             info = _read_info(data_dir, info_file)
         if not _is_running(bin_dir, data_dir):
-            started = _start_server(bin_dir, info, root)
+            started = _start_server(bin_dir, info, root, archive_dir(settings))
             if started.port != info.port:
                 info_file.write_text(json.dumps({"port": started.port, "user": started.user,
                                                  "password": started.password}))

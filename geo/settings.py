@@ -58,6 +58,16 @@ class Settings(BaseSettings):
     signin_max_failures: int = Field(default=5, ge=1, le=100, description="Wrong passwords before a lock-out.")
     signin_lockout_minutes: int = Field(default=15, ge=1, le=10080)
     bcrypt_cost: int = Field(default=12, ge=4, le=16, description="bcrypt work factor of stored passwords.")
+    wal_archive_dir: Path | None = Field(
+        default=None, description="Folder (ideally on another disk) the embedded cluster archives its WAL into; "
+                                  "unset = the folder chosen by `python -m geo backup` (<state_dir>/wal), or none.")
+    backup_dir: Path | None = Field(default=None, description="Folder of base backups; unset = <state_dir>/backups.")
+    read_database_urls: str | None = Field(
+        default=None, description="Comma-separated app-role URLs of hot standbys the app reads from; unset with the "
+                                  "embedded cluster = the standbys `bash run.sh replica` started.")
+    replica_max_wait_ms: int = Field(default=300, ge=0, le=60_000,
+                                     description="How long a read waits for a standby to replay the user's last "
+                                                 "write (sign-in, import) before it reads from the primary instead.")
     oidc_enabled: bool = Field(default=False, description="Offer sign-in through the identity provider configured "
                                                           "in .streamlit/secrets.toml ([auth], Streamlit's st.login).")
 

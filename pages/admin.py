@@ -45,7 +45,7 @@ with accounts_tab:
         password = generate_password() if new_password else None
         disabled = {"vô hiệu / disable": True, "kích hoạt / enable": False}.get(state)
         try:
-            with connect() as conn:
+            with connect(write=True) as conn:
                 save_account(conn, username=username.strip().lower(), role=role, scope_kind=scope_kind,
                              scope_code=scope_code.strip() or None, clearance=clearance,
                              display_name=display_name or None, password=password, disabled=disabled)
@@ -58,7 +58,7 @@ with accounts_tab:
     if locked:
         who = st.selectbox("Mở khoá / unlock", locked, key="unlock_user")
         if st.button("Mở khoá / unlock", key="unlock"):
-            with connect() as conn:
+            with connect(write=True) as conn:
                 unlock_account(conn, who)
             st.rerun()
 
@@ -79,6 +79,27 @@ with log_tab:
     if st.download_button("Tải CSV / download CSV", audit_csv(log), file_name=f"nhat-ky-{since}-{until}.csv",
                           mime="text/csv", key="log_csv"):
         audit("export", details={"what": "audit_log", "from": str(since), "to": str(until)}, rows=len(log))
+
+
+def _replica_section() -> None:
+    """Replica lag: how far each standby the app reads from is behind the primary."""
+    from geo.replica import replica_lag, router
+
+    st.subheader(t("rep.title"))
+    route = router()
+    if not route.standbys:
+        st.caption(t("rep.none"))
+        return
+    try:
+        lag = replica_lag(route.primary, route.standbys)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+        return
+    st.dataframe(lag.rename(columns={c: t(f"rep.col.{c}") for c in lag.columns}), hide_index=True)
+    st.caption(t("rep.reads", **route.reads))
+
+
+_replica_section()
 
 with tokens_tab:  # API bearer tokens (geo.tokens): each stands for one account, under its scope and clearance
     from geo.tokens import MAX_DAYS, expire_token, issue_token, list_tokens, revoke_token
@@ -104,7 +125,7 @@ with tokens_tab:  # API bearer tokens (geo.tokens): each stands for one account,
         issue = st.form_submit_button(t("tokens.issue"), type="primary", key="tok_issue")
     if issue:
         try:
-            with connect() as conn:
+            with connect(write=True) as conn:
                 issued = issue_token(conn, username=owner, name=name, access=access, days=int(days))
         except DiabanError as exc:
             show_error(exc)
@@ -118,12 +139,12 @@ with tokens_tab:  # API bearer tokens (geo.tokens): each stands for one account,
                                   format_func=lambda i: f"#{i} {live.set_index('id').at[i, 'name']} "
                                                         f"({live.set_index('id').at[i, 'username']})")
         if cols[1].button(t("tokens.revoke"), key="tok_revoke"):
-            with connect() as conn:
+            with connect(write=True) as conn:
                 revoke_token(conn, int(which))
             st.success(t("tokens.revoked", id=which))
             st.rerun()
         if cols[2].button(t("tokens.expire"), key="tok_expire"):
-            with connect() as conn:
+            with connect(write=True) as conn:
                 expire_token(conn, int(which))
             st.success(t("tokens.expired", id=which))
             st.rerun()

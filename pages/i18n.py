@@ -423,6 +423,16 @@ STRINGS.update({
     "sig.col.decision_date": ("Ngày quyết định", "Decision date"),
     "sig.col.planned_end": ("Hạn kết thúc", "Planned end"),
     "sig.col.actual_end": ("Ngày kết thúc", "Ended"),
+    # --- replicas (admin page) ---
+    "rep.title": ("Bản sao chỉ đọc (standby)", "Read-only standbys"),
+    "rep.none": ("Chưa có bản sao: mọi truy vấn chạy trên máy chủ chính (bash run.sh replica để thêm).",
+                 "No standby: every query runs on the primary (bash run.sh replica adds one)."),
+    "rep.reads": ("Lượt đọc từ tiến trình này: {standby} trên bản sao, {primary} trên máy chủ chính.",
+                  "Reads by this process: {standby} on standbys, {primary} on the primary."),
+    "rep.col.standby": ("Bản sao", "Standby"),
+    "rep.col.answers": ("Trả lời", "Answers"),
+    "rep.col.bytes_behind": ("Chậm (byte WAL)", "Behind (WAL bytes)"),
+    "rep.col.seconds_behind": ("Chậm (giây)", "Behind (seconds)"),
     # --- Leaflet.draw toolbar (L.drawLocal) ---
     "draw.draw.toolbar.actions.title": ("Huỷ vẽ", "Cancel drawing"),
     "draw.draw.toolbar.actions.text": ("Huỷ", "Cancel"),

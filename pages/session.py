@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from geo.access import DatabaseUnavailableError, User, app_engine, scoped_connection
 from geo.audit import record_event
+from geo.replica import note_write, read_connection
 
 SESSION_KEY = "diaban_session"  # the sign-in token
 USER_KEY = "diaban_user"  # the geo.access.User of that token, refreshed at every run by require_user()
@@ -28,11 +29,19 @@ def current_user() -> User | None:
 
 
 @contextmanager
-def user_connection() -> Iterator[Connection]:
-    """A connection of the app role acting for the signed-in user, for one transaction."""
+def user_connection(*, write: bool = False, remember: bool = True) -> Iterator[Connection]:
+    """A connection of the app role acting for the signed-in user, for one transaction.
+
+    Reads go to a hot standby that has replayed this user's last write (``geo.replica``), or to
+    the primary; ``write=True`` (saving an account, a target…) always goes to the primary, and the
+    next reads wait for a standby that has it (``remember=False``: audit rows, read by no page next).
+    """
+    token = st.session_state.get(SESSION_KEY)
     try:
-        with scoped_connection(app_engine(), st.session_state.get(SESSION_KEY)) as conn:
+        with (scoped_connection(app_engine(), token) if write else read_connection(token)) as conn:
             yield conn
+        if write and remember:
+            note_write(token)
     except DatabaseUnavailableError:
         st.session_state[LOST_KEY] = True  # require_user() says "reconnected" once it works again
         raise
@@ -42,7 +51,7 @@ def audit(event: str, *, details: dict | None = None, rows: int | None = None,
           geometry: shapely.Geometry | str | None = None) -> None:
     """Write an audit row for the signed-in user: ``area_query`` (with the geometry), ``record_view``,
     ``export`` (with the row count) or ``import`` (imports write their own)."""
-    with user_connection() as conn:
+    with user_connection(write=True, remember=False) as conn:
         record_event(conn, event, details=details, rows=rows, geometry=geometry)
 
 
@@ -51,8 +60,10 @@ def import_upload(raw: bytes, *, file_name: str, record_type: str = "case"):
     return the ``etl.importer.ImportResult`` (the import writes its own audit row)."""
     from etl.importer import import_bytes
 
-    return import_bytes(app_engine(), raw, file_name=file_name, record_type=record_type,
-                        session_token=st.session_state.get(SESSION_KEY))
+    token = st.session_state.get(SESSION_KEY)
+    result = import_bytes(app_engine(), raw, file_name=file_name, record_type=record_type, session_token=token)
+    note_write(token)  # the next page reads the imported rows, on a standby that has them
+    return result
 
 
 def audit_once(event: str, *, key: str, details: dict | None = None, rows: int | None = None,

@@ -33,16 +33,17 @@ from queries.maps import unit_shapes
 
 
 @contextmanager
-def connect() -> Iterator[Connection]:
+def connect(*, write: bool = False) -> Iterator[Connection]:
     """The one way pages reach the database: a connection for one unit of work.
 
     Access control hooks in here (the signed-in user's scope is set per transaction), so pages
     never open connections of their own: the connection is the app role's, which owns nothing
     and reads through row-level security, so a page sees only what its user may see.
+    Reads may be served by a hot standby (read-only); a page that writes passes ``write=True``.
     """
     from pages.session import user_connection
 
-    with user_connection() as conn:
+    with user_connection(write=write) as conn:
         yield conn
 
 

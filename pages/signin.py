@@ -12,6 +12,7 @@ import streamlit as st
 from geo.access import DatabaseUnavailableError, User, app_engine
 from geo.accounts import sign_in, sign_in_external, sign_out, touch
 from geo.errors import DiabanError
+from geo.replica import note_write
 from geo.settings import get_settings
 from pages.session import LOST_KEY, SESSION_KEY, USER_KEY
 from pages.shared import show_error
@@ -74,6 +75,7 @@ def _form() -> None:
             except DiabanError as exc:
                 show_error(exc)
             else:
+                note_write(session.token)  # the session row must be on the standby that serves the next page
                 st.session_state[SESSION_KEY] = session.token
                 st.rerun()
         else:
@@ -91,6 +93,7 @@ def _form() -> None:
         except DiabanError as exc:
             st.error(str(exc))
         else:
+            note_write(session.token)  # the session row must be on the standby that serves the next page
             st.session_state[SESSION_KEY] = session.token
             st.session_state[USER_KEY] = session.user
             st.rerun()
