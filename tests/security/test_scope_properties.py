@@ -212,7 +212,7 @@ def test_random_api_tokens_never_read_or_write_outside_their_scope(app_engine, e
         """A commune inside the scope, so that some rows of every batch may load."""
         if scope["kind"] == "commune":
             return scope["code"]
-        return commune_of[scope["provinces"][0]] if scope["provinces"] else "00070"
+        return commune_of.get(scope["provinces"][0], "00070") if scope["provinces"] else "00070"
 
     def token(scope: dict, role: str, access: str) -> str:
         key = (scope["kind"], scope["code"], scope["clearance"], role, access)
