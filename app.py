@@ -21,6 +21,7 @@ pages = [
     st.Page("pages/mergers.py", title=t("nav.mergers"), icon=":material/merge:"),
     st.Page("pages/import_data.py", title=t("nav.import"), icon=":material/upload_file:"),
     st.Page("pages/units_map.py", title=t("nav.units"), icon=":material/map:"),
+    st.Page("pages/operations.py", title=t("nav.operations"), icon=":material/monitor:"),
 ]
 if user.is_admin:
     pages.append(st.Page("pages/admin.py", title=t("nav.admin"), icon=":material/admin_panel_settings:"))

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Địa bàn: the project's only entry point on a fresh machine.
 #   bash run.sh app    install what is missing, start the embedded PostGIS, migrate, load the
-#                      boundaries (and demo data) when the database is empty, start the app
+#                      boundaries (and demo data) when the database is empty, start the app and,
+#                      beside it, the API (OGC API – Features, ingestion) on DIABAN_API_PORT (8502,
+#                      bound to DIABAN_API_HOST, 127.0.0.1 by default; DIABAN_API_ENABLED=false: none);
+#                      both stop together (Ctrl-C, or a TERM to this script)
 #   bash run.sh test   the same preparation, then the whole test suite
 #   bash run.sh stop   stop the embedded PostGIS cluster
 #   bash run.sh replica [start|status|promote|stop]   a hot standby + PgBouncer (the app reads from it)
@@ -45,8 +48,22 @@ case "${1:-}" in
     bootstrap
     "$VENV/bin/python" -m etl prepare
     port=${DIABAN_PORT:-8501}
+    pids=()
+    trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    case "${DIABAN_API_ENABLED:-true}" in
+      false|0|no) ;;
+      *)
+        "$VENV/bin/python" -m api &
+        pids+=($!)
+        echo "API (OGC API – Features): http://${DIABAN_API_HOST:-127.0.0.1}:${DIABAN_API_PORT:-8502}/"
+        ;;
+    esac
     echo "Địa bàn đang chạy tại / running at: http://localhost:${port}"
-    exec "$VENV/bin/python" -m streamlit run app.py --server.port "$port" --server.address 0.0.0.0
+    "$VENV/bin/python" -m streamlit run app.py --server.port "$port" --server.address 0.0.0.0 &
+    pids+=($!)
+    wait "${pids[-1]}"
     ;;
   test)
     bootstrap

@@ -5,6 +5,9 @@
     python -m geo accounts set USER [--role …] [--scope … --code …] [--clearance …] [--password] [--disable|--enable]
     python -m geo accounts unlock USER
     python -m geo audit export FILE.csv [--since 2026-11-01]
+    python -m geo tokens issue USER --name "GIS desktop" [--access read|write] [--days 90]
+    python -m geo tokens list
+    python -m geo tokens revoke ID | expire ID
     python -m geo backup [--keep 7] [--every HOURS]      WAL archiving on, then a base backup (repeated)
     python -m geo restore --to "2026-12-01 14:05" [--into DIR] [--port P]   point-in-time copy, started
     python -m geo replica start|status|promote|stop      hot standby + PgBouncer of the embedded cluster
@@ -132,6 +135,39 @@ def _replica(args) -> int:
         lag = replica.replica_lag(get_engine(app), [get_engine(u) for u in replica.standby_urls(app)])
         print(lag.to_string(index=False) if len(lag) else "Không có bản sao. / No standby.")
     return 0
+def _tokens(args) -> int:
+    from geo.tokens import expire_token, issue_token, list_tokens, revoke_token
+
+    engine = _owner_engine()
+    if args.action == "list":
+        with engine.connect() as conn:
+            frame = list_tokens(conn)
+        print(frame.to_string(index=False) if len(frame) else "Chưa cấp mã nào. / No token issued yet.")
+        return 0
+    if args.action == "issue":
+        with engine.begin() as conn:
+            issued = issue_token(conn, username=args.username, name=args.name, access=args.access, days=args.days)
+        print(f"Đã cấp mã #{issued.token_id} cho {args.username} ({args.access}, hết hạn / expires "
+              f"{issued.expires_at:%Y-%m-%d %H:%M}). / Token issued.")
+        print(f"Mã (chỉ hiện một lần) / token (shown once): {issued.secret}")
+        return 0
+    with engine.begin() as conn:
+        done = revoke_token(conn, args.token_id) if args.action == "revoke" else expire_token(conn, args.token_id)
+    print((f"Đã {'thu hồi' if args.action == 'revoke' else 'cho hết hạn'} mã #{args.token_id}. / Done.") if done
+          else f"Không có mã #{args.token_id} còn hiệu lực. / No such active token.")
+    return 0 if done else 1
+
+
+def _add_token_commands(sub) -> None:
+    tokens = sub.add_parser("tokens", help="API bearer tokens").add_subparsers(dest="action", required=True)
+    tokens.add_parser("list")
+    issue = tokens.add_parser("issue")
+    issue.add_argument("username")
+    issue.add_argument("--name", required=True, help="what uses the token (shown in the list)")
+    issue.add_argument("--access", choices=("read", "write"), default="read")
+    issue.add_argument("--days", type=int, default=90, help="validity, 1 – 730 days")
+    for action in ("revoke", "expire"):
+        tokens.add_parser(action).add_argument("token_id", type=int)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,8 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     rep = sub.add_parser("replica", help="hot standby of the embedded cluster")
     rep.add_argument("action", choices=("start", "status", "promote", "stop"))
     rep.add_argument("--remove", action="store_true", help="with stop: delete the standby's folder and slot")
+    _add_token_commands(sub)
     args = parser.parse_args(argv)
-    commands = {"accounts": _accounts, "audit": _audit, "backup": _backup, "restore": _restore, "replica": _replica}
+    commands = {"accounts": _accounts, "audit": _audit, "backup": _backup, "restore": _restore, "replica": _replica,
+                "tokens": _tokens}
     try:
         return commands[args.command](args)
     except DiabanError as exc:

@@ -17,7 +17,7 @@ from pages.signin import require_admin
 
 require_admin()
 st.title("Quản trị / administration")
-accounts_tab, log_tab = st.tabs(["Tài khoản / accounts", "Nhật ký / audit log"])
+accounts_tab, log_tab, tokens_tab = st.tabs(["Tài khoản / accounts", "Nhật ký / audit log", t("tokens.title")])
 
 with accounts_tab:
     try:
@@ -100,3 +100,51 @@ def _replica_section() -> None:
 
 
 _replica_section()
+
+with tokens_tab:  # API bearer tokens (geo.tokens): each stands for one account, under its scope and clearance
+    from geo.tokens import MAX_DAYS, expire_token, issue_token, list_tokens, revoke_token
+
+    st.caption(t("tokens.caption"))
+    try:
+        with connect() as conn:
+            token_list = list_tokens(conn)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+        st.stop()
+    if token_list.empty:
+        st.info(t("tokens.none"))
+    else:
+        st.dataframe(token_list, hide_index=True, use_container_width=True, key="token_list")
+    with st.form("token_issue"):
+        cols = st.columns(4)
+        owner = cols[0].selectbox(t("tokens.account"), accounts["username"].tolist(), key="tok_user")
+        name = cols[1].text_input(t("tokens.name"), max_chars=100, key="tok_name")
+        access = cols[2].selectbox(t("tokens.access"), ("read", "write"), key="tok_access",
+                                   format_func=lambda a: t(f"tokens.access_{a}"))
+        days = cols[3].number_input(t("tokens.days"), min_value=1, max_value=MAX_DAYS, value=90, key="tok_days")
+        issue = st.form_submit_button(t("tokens.issue"), type="primary", key="tok_issue")
+    if issue:
+        try:
+            with connect(write=True) as conn:
+                issued = issue_token(conn, username=owner, name=name, access=access, days=int(days))
+        except DiabanError as exc:
+            show_error(exc)
+        else:
+            st.success(t("tokens.issued", id=issued.token_id, expires=f"{issued.expires_at:%Y-%m-%d %H:%M}"))
+            st.code(issued.secret, language=None)
+    live = token_list[token_list["status"] == "active"] if len(token_list) else token_list
+    if len(live):
+        cols = st.columns([2, 1, 1])
+        which = cols[0].selectbox(t("tokens.which"), live["id"].tolist(), key="tok_which",
+                                  format_func=lambda i: f"#{i} {live.set_index('id').at[i, 'name']} "
+                                                        f"({live.set_index('id').at[i, 'username']})")
+        if cols[1].button(t("tokens.revoke"), key="tok_revoke"):
+            with connect(write=True) as conn:
+                revoke_token(conn, int(which))
+            st.success(t("tokens.revoked", id=which))
+            st.rerun()
+        if cols[2].button(t("tokens.expire"), key="tok_expire"):
+            with connect(write=True) as conn:
+                expire_token(conn, int(which))
+            st.success(t("tokens.expired", id=which))
+            st.rerun()

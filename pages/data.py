@@ -38,15 +38,25 @@ from queries.warnings import early_warnings
 TTL = 300  # seconds: an import shows up on every page within five minutes
 
 
+@st.cache_data(show_spinner=False, ttl=5)
+def data_version(scope: str):
+    """When the newest import finished: pages that refresh on their own pass it as ``version`` to the
+    cached functions below, so a batch ingested through the API shows at the next refresh, not after TTL."""
+    from queries.features import newest_batch_time
+
+    with connect() as conn:
+        return newest_batch_time(conn)
+
+
 @st.cache_data(show_spinner=False, ttl=TTL)
-def headline(scope: str, start: date, end: date) -> pd.DataFrame:
+def headline(scope: str, start: date, end: date, version=None) -> pd.DataFrame:
     with connect() as conn:
         return headline_counts(conn, start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
 def counts(scope: str, level: str, start: date, end: date, kinds: tuple[str, ...],
-           province: str | None) -> pd.Series:
+           province: str | None, version=None) -> pd.Series:
     """Cases per unit code."""
     with connect() as conn:
         frame = case_counts(conn, level=level, start=start, end=end, kinds=list(kinds) or None,
@@ -108,13 +118,13 @@ def commune_trends(scope: str, years: tuple[int, ...], kinds: tuple[str, ...],
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
-def alerts(scope: str, as_of: date) -> pd.DataFrame:
+def alerts(scope: str, as_of: date, version=None) -> pd.DataFrame:
     with connect() as conn:
         return early_warnings(conn, as_of=as_of, level="commune")
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
-def lagging(scope: str, year: int, as_of: date, level: str) -> pd.DataFrame:
+def lagging(scope: str, year: int, as_of: date, level: str, version=None) -> pd.DataFrame:
     with connect() as conn:
         return rank_lagging_units(conn, year=year, as_of=as_of, level=level)
 
@@ -189,7 +199,7 @@ def rebalancing(scope: str, province: str, k: int, measure: str, start: date, en
 
 
 @st.cache_data(show_spinner=False, ttl=TTL)
-def signals(scope: str, as_of: date) -> pd.DataFrame:
+def signals(scope: str, as_of: date, version=None) -> pd.DataFrame:
     with connect() as conn:
         return lag_signals(conn, as_of=as_of, signals=("overdue_petitions", "undecided_discipline",
                                                         "overdue_cases", "silent"))

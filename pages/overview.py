@@ -4,6 +4,8 @@ opening its records."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from etl.vocabulary import KINDS
@@ -29,22 +31,35 @@ period = period_picker(key="overview")
 st.caption(period_caption(period))
 scope = scope_key()
 
+LIVE_SECONDS = 20  # figures and alerts refresh on their own; a batch ingested through the API shows within 60 s
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def _live_headline() -> None:
+    """The headline figures, rerun alone every LIVE_SECONDS (the maps below are not redrawn)."""
+    try:
+        headline = data.headline(scope, period.start, period.end, version=data.data_version(scope))
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
+        show_error(exc)
+        return
+    if headline["cases"].sum() == 0:
+        st.info(t("overview.empty"), icon=":material/inbox:")
+    else:
+        total, previous = int(headline["cases"].sum()), int(headline["previous"].sum())
+        cols = st.columns(4)
+        cols[0].metric(t("overview.total"), number(total), delta=number(total - previous))
+        kind_labels = term_labels(KINDS)
+        for col, row in zip(cols[1:], headline.sort_values("cases", ascending=False).head(3).itertuples()):
+            col.metric(kind_labels[row.kind].capitalize(), number(row.cases), delta=number(row.cases - row.previous))
+    st.caption(t("live.updated", time=datetime.now().strftime("%H:%M:%S")))
+
+
 try:
     names = province_names()
-    headline = data.headline(scope, period.start, period.end)
 except Exception as exc:  # noqa: BLE001 - every failure becomes a sentence
     show_error(exc)
     st.stop()
-
-if headline["cases"].sum() == 0:
-    st.info(t("overview.empty"), icon=":material/inbox:")
-else:
-    total, previous = int(headline["cases"].sum()), int(headline["previous"].sum())
-    cols = st.columns(4)
-    cols[0].metric(t("overview.total"), number(total), delta=number(total - previous))
-    kind_labels = term_labels(KINDS)
-    for col, row in zip(cols[1:], headline.sort_values("cases", ascending=False).head(3).itertuples()):
-        col.metric(kind_labels[row.kind].capitalize(), number(row.cases), delta=number(row.cases - row.previous))
+_live_headline()
 
 # A click on a province (below) asks for its communes; apply it before the selectbox is drawn.
 if "overview-clicked" in st.session_state:
@@ -94,40 +109,60 @@ def _commune_label(code: str) -> str:
     return f"{communes.at[code, 'name']} ({names.get(communes.at[code, 'parent_code'], '')})"
 
 
-alerts_col, lagging_col = st.columns(2)
-with alerts_col:
+@st.fragment(run_every=LIVE_SECONDS)
+def _live_alerts() -> None:
+    """Newest alerts and lagging units, rerun alone every LIVE_SECONDS; a click opens the records below."""
+    version = data.data_version(scope)
+    alerts_col, lagging_col = st.columns(2)
+    with alerts_col:
+        _alerts(version)
+    with lagging_col:
+        _lagging(version)
+
+
+def _open(code: str, name: str, level: str, start, end) -> None:
+    _drill(code, name, level, start, end)
+    st.rerun()  # the whole page: the records are drawn outside the fragment
+
+
+def _alerts(version) -> None:
     st.subheader(t("overview.alerts"))
     try:
-        warnings = data.alerts(scope, period.end)
+        warnings = data.alerts(scope, period.end, version=version)
     except Exception as exc:  # noqa: BLE001
         show_error(exc)
-    else:
-        newest = warnings[warnings["alert"]].head(5)
-        st.caption(t("overview.alerts_caption", as_of=day(period.end)))
-        if newest.empty:
-            st.info(t("overview.alerts_none"))
-        for row in newest.itertuples():
-            name = _commune_label(row.code)
-            st.button(t("overview.alert_button", name=name, recent=number(row.recent), expected=number(row.expected, 1)),
-                      key=f"alert-{row.code}", icon=":material/warning:", on_click=_drill,
-                      args=(row.code, name, "commune", row.window_start, row.as_of))
-with lagging_col:
+        return
+    newest = warnings[warnings["alert"]].head(5)
+    st.caption(t("overview.alerts_caption", as_of=day(period.end)))
+    if newest.empty:
+        st.info(t("overview.alerts_none"))
+    for row in newest.itertuples():
+        name = _commune_label(row.code)
+        if st.button(t("overview.alert_button", name=name, recent=number(row.recent), expected=number(row.expected, 1)),
+                     key=f"alert-{row.code}", icon=":material/warning:"):
+            _open(row.code, name, "commune", row.window_start, row.as_of)
+
+
+def _lagging(version) -> None:
     st.subheader(t("overview.lagging"))
     year = period.end.year
     try:
-        ranked = data.lagging(scope, year, period.end, "commune")
+        ranked = data.lagging(scope, year, period.end, "commune", version=version)
     except Exception as exc:  # noqa: BLE001
         show_error(exc)
-    else:
-        worst = ranked[ranked["status"] == "lagging"].head(5)
-        st.caption(t("overview.lagging_caption", year=year, as_of=day(period.end)))
-        if worst.empty:
-            st.info(t("overview.lagging_none", year=year))
-        for row in worst.itertuples():
-            name = _commune_label(row.code)
-            st.button(t("overview.lagging_button", name=name, actual=number(row.actual), expected=number(row.expected, 1)),
-                      key=f"lag-{row.code}", icon=":material/schedule:", on_click=_drill,
-                      args=(row.code, name, "commune", period.start, period.end))
+        return
+    worst = ranked[ranked["status"] == "lagging"].head(5)
+    st.caption(t("overview.lagging_caption", year=year, as_of=day(period.end)))
+    if worst.empty:
+        st.info(t("overview.lagging_none", year=year))
+    for row in worst.itertuples():
+        name = _commune_label(row.code)
+        if st.button(t("overview.lagging_button", name=name, actual=number(row.actual), expected=number(row.expected, 1)),
+                     key=f"lag-{row.code}", icon=":material/schedule:"):
+            _open(row.code, name, "commune", period.start, period.end)
+
+
+_live_alerts()
 
 drill = st.session_state.get("overview-drill")
 if drill:

@@ -23,6 +23,7 @@ import pytest
 
 from geo.ospackages import apt_install
 from geo.settings import PROJECT_ROOT
+from tests.api.conftest import api_app, api_url, app_engine, app_url, tokens, users  # noqa: F401 - the API server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -199,3 +200,47 @@ def test_every_page_renders_offline_with_its_map_and_an_area_query_returns_recor
     failed = [f for f in failed if not (f.endswith("net::ERR_ABORTED") and f.rsplit(" ", 1)[0] in served)]
     assert failed == [], failed
     assert outside == [], outside
+
+
+def test_a_batch_ingested_through_the_api_shows_on_the_live_overview_within_60_s(server, browser, api_url, tokens):
+    """Sign in, read the overview's total, post a batch through the API, and wait for the page to show it
+    by itself (no click, no reload): the headline refreshes every 20 s and watches the newest batch."""
+    from datetime import date
+
+    import httpx
+
+    page = browser.new_page()
+    page.goto(server)
+    page.get_by_label("Tên đăng nhập / user name").fill("t-browser")
+    page.get_by_label("Mật khẩu / password").fill(BROWSER_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập / sign in").click()
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=60_000)
+    _settle(page)
+    metric = page.locator("[data-testid='stMetricValue']").first
+    before = int(metric.inner_text().replace(".", ""))
+    assert page.get_by_text("cập nhật lúc").count() >= 1
+    token = tokens.get(kind="central", clearance="toi_mat", role="editor", access="write")
+    n = 7
+    records = [{"ma": f"LIVE-{i}", "loai": "KT_DHVP", "cap": "tinh", "doi_tuong": "to_chuc",
+                "ngay": date.today().isoformat(), "trang_thai": "tham_tra", "ma_xa": "00070"} for i in range(n)]
+    answer = httpx.post(f"{api_url}/batches", json={"record_type": "case", "records": records},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=120)
+    assert answer.status_code == 201 and answer.json()["rows_loaded"] == n, answer.text
+    posted = time.monotonic()
+    want = f"{before + n:,}".replace(",", ".")
+    page.wait_for_function("([want]) => document.querySelector(\"[data-testid='stMetricValue']\")"
+                           ".innerText.trim() === want", arg=[want], timeout=60_000)
+    shown_after = round(time.monotonic() - posted, 1)
+    print(f"ingested batch shown on the live overview after {shown_after} s")
+    assert shown_after <= 60
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "1-overview-live.png")
+    more = page.get_by_test_id("stSidebarNavViewButton")  # more than ten pages: the rest are folded
+    if more.count() and "less" not in more.inner_text().lower():
+        more.click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Trung tâm điều hành", exact=True).click()
+    page.get_by_role("heading", name="Trung tâm điều hành").wait_for(timeout=60_000)
+    _settle(page)
+    assert _wait_for_map(page) >= 34
+    assert page.locator("[data-testid='stMetricValue']").count() == 4
+    page.screenshot(path=SHOTS / "9-operations.png")

@@ -41,7 +41,7 @@ def world(engine, demo_loaded):
     """What the owner sees: every record's place and classification, units and departments."""
     with engine.connect() as conn:
         cases = pd.read_sql(sa.text(
-            "SELECT province_code, commune_code, classification, decision_date, h3_9 IS NOT NULL AS has_cell,"
+            "SELECT source_id, province_code, commune_code, classification, decision_date, h3_9 IS NOT NULL AS has_cell,"
             " ST_X(geom) AS lon, ST_Y(geom) AS lat FROM case_record"), conn)
         departments = pd.read_sql(sa.text("SELECT department_code, province_code FROM regional_department_province"), conn)
         provinces = sorted(conn.execute(sa.text(
@@ -50,7 +50,8 @@ def world(engine, demo_loaded):
     busy = cases["commune_code"].value_counts()
     communes = sorted(busy.index[:40].tolist() + busy.index[-10:].tolist())
     points = cases.dropna(subset=["lon"]).sample(500, random_state=0)[["lon", "lat"]].to_numpy()
-    return {"cases": cases, "departments": departments.groupby("department_code")["province_code"].apply(tuple).to_dict(),
+    return {"cases": cases, "cases_by_id": cases.set_index("source_id")[["province_code", "commune_code", "classification"]],
+            "departments": departments.groupby("department_code")["province_code"].apply(tuple).to_dict(),
             "provinces": provinces, "communes": communes, "points": points}
 
 
@@ -167,3 +168,122 @@ def test_random_users_never_get_a_row_outside_their_scope_or_above_their_clearan
     print(dict(stats))
     assert stats["attempts"] >= ATTEMPTS and stats["rows checked"] > 10_000 and stats["totals compared"] > 50
     assert len(users.tokens) > 30  # many distinct users, not one repeated
+
+
+API_ATTEMPTS = 240
+API_DAY = "2020-06-15"  # before the demo's first year: the written records change no analysis of other tests
+
+
+@st.composite
+def api_calls(draw, world):
+    kind = draw(st.sampled_from(["items", "items", "item", "counts", "write", "write"]))
+    lon, lat = world["points"][draw(st.integers(0, len(world["points"]) - 1))]
+    h = draw(st.floats(0.01, 1.0))
+    places = draw(st.lists(st.sampled_from(world["communes"] + ["26743", "00070", "31117"]), min_size=1, max_size=6))
+    return {"kind": kind, "collection": draw(st.sampled_from(["cases", "petitions", "discipline"])),
+            "bbox": f"{lon - h:.4f},{lat - h:.4f},{lon + h:.4f},{lat + h:.4f}" if draw(st.booleans()) else None,
+            "datetime": draw(st.sampled_from([None, "2024-01-01/2024-12-31", "../2022-06-30", "2026-01-01/.."])),
+            "province": draw(st.sampled_from([None, *world["provinces"]])),
+            "limit": draw(st.sampled_from([100, 500, 2000])),
+            "places": places, "classes": draw(st.lists(st.sampled_from(CLEARANCES), min_size=len(places),
+                                                       max_size=len(places))),
+            "pick": draw(st.integers(0, 10_000))}
+
+
+def test_random_api_tokens_never_read_or_write_outside_their_scope(app_engine, engine, users, world):
+    """The same rule through the API: random tokens (scope, clearance, role, read or write) read pages of
+    features, single items and counts, and post batches; every row returned is checked against the rule,
+    every total against the owner's count, and every row written is read back as the owner."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from geo.tokens import issue_token
+
+    http = TestClient(create_app(app_engine), raise_server_exceptions=True)
+    secrets_: dict[tuple, str] = {}
+    with engine.connect() as conn:
+        ids = conn.execute(sa.text("SELECT source_id FROM case_record ORDER BY id LIMIT 20000")).scalars().all()
+    stats, written = Counter(), []
+    located = world["cases"].dropna(subset=["province_code", "commune_code"])
+    commune_of = located.groupby("province_code")["commune_code"].first().to_dict()
+    began = time.perf_counter()
+
+    def own_place(scope: dict) -> str:
+        """A commune inside the scope, so that some rows of every batch may load."""
+        if scope["kind"] == "commune":
+            return scope["code"]
+        return commune_of.get(scope["provinces"][0], "00070") if scope["provinces"] else "00070"
+
+    def token(scope: dict, role: str, access: str) -> str:
+        key = (scope["kind"], scope["code"], scope["clearance"], role, access)
+        if key not in secrets_:
+            users.token(kind=scope["kind"], code=scope["code"], clearance=scope["clearance"], role=role)
+            username = f"t-{role}-{scope['kind']}-{scope['code'] or 'all'}-{scope['clearance']}".lower().replace("_", "")
+            with engine.begin() as conn:
+                secrets_[key] = issue_token(conn, username=username, name="property", access=access, days=1).secret
+        return secrets_[key]
+
+    @settings(max_examples=API_ATTEMPTS, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(scope=scopes(world), call=api_calls(world), role=st.sampled_from(["viewer", "editor"]),
+           access=st.sampled_from(["read", "write"]))
+    def attempt(scope, call, role, access):
+        headers = {"Authorization": f"Bearer {token(scope, role, access)}"}
+        stats["api calls"] += 1
+        stats[f"api {call['kind']}"] += 1
+        if call["kind"] == "items":
+            params = {k: v for k, v in (("bbox", call["bbox"]), ("datetime", call["datetime"]),
+                                        ("province_code", call["province"]), ("limit", call["limit"])) if v}
+            answer = http.get(f"/collections/{call['collection']}/items", params=params, headers=headers)
+            assert answer.status_code == 200, answer.text
+            rows = pd.DataFrame([f["properties"] for f in answer.json()["features"]],
+                                columns=["province_code", "commune_code", "classification"])
+            stats["api rows checked"] += _check_rows(rows, scope)
+        elif call["kind"] == "item":
+            source_id = ids[call["pick"] % len(ids)]
+            answer = http.get(f"/collections/cases/items/{source_id}", headers=headers)
+            truth = world["cases_by_id"].loc[source_id]
+            visible = bool(_visible(truth.to_frame().T, scope).iloc[0])
+            assert answer.status_code == (200 if visible else 404)
+            stats["api rows checked"] += 1
+        elif call["kind"] == "counts":
+            answer = http.get("/analytics/counts", params={"level": "province", "start": "2021-01-01",
+                                                           "end": END.isoformat()}, headers=headers)
+            total = sum(r["cases"] for r in answer.json()["rows"])
+            cases = world["cases"]
+            in_period = cases[(cases["decision_date"] >= pd.Timestamp(START)) & (cases["decision_date"] <= pd.Timestamp(END))]
+            assert total == int(_visible(in_period, scope).sum())
+            stats["api totals compared"] += 1
+        else:
+            n0 = len(written)
+            records = [{"ma": f"PROP-{n0}-{i}", "loai": "KT_DHVP", "cap": "tinh", "doi_tuong": "to_chuc",
+                        "ngay": API_DAY, "trang_thai": "dong", "ma_xa": place, "do_mat": cls}
+                       for i, (place, cls) in enumerate(zip([own_place(scope), *call["places"]],
+                                                            [scope["clearance"], *call["classes"]]))]
+            answer = http.post("/batches", json={"record_type": "case", "records": records}, headers=headers)
+            if access == "read" or role == "viewer":
+                assert answer.status_code == 403 and answer.json()["en"]
+                stats["api writes refused"] += 1
+                return
+            assert answer.status_code in (201, 422), answer.text
+            body = answer.json()
+            assert body["rows_in"] == body["rows_loaded"] + body["rows_quarantined"] == len(records)
+            written.extend(r["ma"] for r in records)
+            with engine.connect() as conn:
+                stored = pd.read_sql(sa.text("SELECT province_code, commune_code, classification FROM case_record"
+                                             " WHERE source_id LIKE :p"), conn, params={"p": f"PROP-{n0}-%"})
+            assert len(stored) == body["rows_loaded"]
+            stats["api rows written"] += _check_rows(stored, scope)
+            stats["api rows quarantined"] += body["rows_quarantined"]
+
+    try:
+        attempt()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM case_record WHERE source_id LIKE 'PROP-%'"))
+    stats["api rows outside scope"] = 0  # any would have failed an assertion above
+    stats["seconds"] = round(time.perf_counter() - began)
+    REPORT["random API tokens × random reads and writes"] = stats
+    print(dict(stats))
+    assert stats["api calls"] >= 200 and stats["api rows checked"] > 1_000 and stats["api rows written"] > 0
+    assert stats["api writes refused"] > 0 and stats["api totals compared"] > 5
